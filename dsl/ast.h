@@ -34,6 +34,7 @@ enum class ExprKind : uint8_t {
   kStruct,       // STRUCT(n0 := v0, ...): field_names[i] names children[i]
   kLambda,       // (p0, p1) => children[0]: field_names are the parameter names
   kIntervalUnit, // a time unit as a function argument (TIMESTAMPADD(SECONDS, ...)): name
+  kDistinctFrom, // children[0] IS [NOT] DISTINCT FROM children[1]; negated
 };
 
 enum class LiteralKind : uint8_t {
@@ -132,11 +133,16 @@ struct WindowSpec {
   SourcePos pos;
 };
 
-enum class SelectItemKind : uint8_t { kExpr, kStar, kQualifiedStar };
+enum class SelectItemKind : uint8_t {
+  kExpr,
+  kStar,
+  kQualifiedStar,
+  kStructStar,  // `S->*`: every field of the struct `expr`
+};
 
 struct SelectItem {
   SelectItemKind kind = SelectItemKind::kExpr;
-  ExprPtr expr;           // kExpr
+  ExprPtr expr;           // kExpr, kStructStar
   std::string alias;      // kExpr, optional (AS is optional too)
   std::string qualifier;  // kQualifiedStar: `V.*`
   SourcePos pos;
@@ -215,12 +221,14 @@ enum class ShowKind : uint8_t { kStreams, kTables, kQueries, kTopics, kFunctions
 struct Show {                  // SHOW|LIST STREAMS|TABLES|QUERIES|TOPICS|FUNCTIONS|PROPERTIES [EXTENDED]
   ShowKind what = ShowKind::kStreams;
   bool extended = false;
+  bool all = false;  // SHOW ALL TOPICS: internal topics too
 };
 
 struct Describe {              // DESCRIBE [EXTENDED] x | DESCRIBE FUNCTION f | DESCRIBE STREAMS|TABLES
   std::string name;
   bool extended = false;
   bool function = false;
+  std::optional<ShowKind> list;  // DESCRIBE STREAMS|TABLES: every stream (kStreams) or table (kTables)
 };
 
 struct Explain {               // EXPLAIN query-id | EXPLAIN <statement text>
@@ -233,9 +241,10 @@ struct Terminate {             // TERMINATE query-id | TERMINATE ALL
   bool all = false;
 };
 
-struct PrintTopic {            // PRINT 'topic' | PRINT topic [FROM BEGINNING] [LIMIT n]
+struct PrintTopic {            // PRINT 'topic' | PRINT topic [FROM BEGINNING] [INTERVAL n] [LIMIT n]
   std::string topic;
   bool from_beginning = false;
+  std::optional<int64_t> interval;  // INTERVAL n (or SAMPLE n): print every n-th record
   std::optional<int64_t> limit;
 };
 

@@ -1,0 +1,302 @@
+#include "dsl/analyzer.h"
+
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <cstdlib>
+
+#include "engine/common/decimal_ops.h"
+#include "engine/function/expr_builder.h"
+
+namespace eddy::dsl {
+namespace {
+
+std::string KnownSources(const Scope& scope) {
+  std::string out;
+  for (const auto& [alias, name] : scope.sources) out += (out.empty() ? "" : ", ") + alias;
+  return out;
+}
+
+bool IsKnownQualifier(const Scope& scope, const std::string& q) {
+  for (const auto& [alias, name] : scope.sources)
+    if (alias == q || name == q) return true;
+  return false;
+}
+
+Result<const ScopeColumn*> FindColumn(const Expr& e, const Scope& scope) {
+  const ScopeColumn* found = nullptr;
+  if (!e.qualifier.empty()) {
+    if (!IsKnownQualifier(scope, e.qualifier)) {
+      return Status::NotFound(fmt::format("'{}' is not a valid stream/table name or alias (known: {}).",
+                                          e.qualifier, KnownSources(scope)),
+                              e.pos);
+    }
+    for (const auto& c : scope.columns) {
+      if (c.name == e.name && (c.qualifier == e.qualifier || c.source == e.qualifier)) return &c;
+    }
+    return Status::NotFound(fmt::format("Column '{}.{}' cannot be resolved.", e.qualifier, e.name), e.pos);
+  }
+  for (const auto& c : scope.columns) {
+    if (c.name != e.name) continue;
+    if (found && found->qualifier != c.qualifier) {
+      return Status::Invalid(fmt::format("Column '{}' is ambiguous. Could be {}.{} or {}.{}.", e.name,
+                                         found->qualifier, e.name, c.qualifier, e.name),
+                             e.pos);
+    }
+    if (!found) found = &c;
+  }
+  if (!found) return Status::NotFound(fmt::format("Column '{}' cannot be resolved.", e.name), e.pos);
+  return found;
+}
+
+class Analyzer {
+ public:
+  Analyzer(const Scope& scope, const FunctionRegistry& registry, const AnalyzeHooks* hooks)
+      : scope_(scope), registry_(registry), hooks_(hooks) {}
+
+  Result<CompiledExprPtr> Analyze(const Expr& e) {
+    if (hooks_ && hooks_->substitute) {
+      ASSIGN_OR_RETURN(CompiledExprPtr sub, hooks_->substitute(e));
+      if (sub) return sub;
+    }
+    Result<CompiledExprPtr> r = AnalyzeNode(e);
+    if (!r.ok()) return r.status().WithPos(e.pos);
+    return r;
+  }
+
+ private:
+  Result<std::vector<CompiledExprPtr>> AnalyzeAll(const std::vector<ExprPtr>& es, size_t from = 0,
+                                                  size_t to = SIZE_MAX) {
+    std::vector<CompiledExprPtr> out;
+    for (size_t i = from; i < es.size() && i < to; ++i) {
+      ASSIGN_OR_RETURN(CompiledExprPtr c, Analyze(*es[i]));
+      out.push_back(std::move(c));
+    }
+    return out;
+  }
+
+  Result<CompiledExprPtr> AnalyzeNode(const Expr& e) {
+    switch (e.kind) {
+      case ExprKind::kLiteral: {
+        if (e.lit_kind == LiteralKind::kNull) return MakeNullLiteral(nullptr);
+        ASSIGN_OR_RETURN(auto lit, LiteralValue(e));
+        return MakeLiteral(std::move(lit.first), std::move(lit.second));
+      }
+      case ExprKind::kColumnRef: {
+        ASSIGN_OR_RETURN(const ScopeColumn* c, FindColumn(e, scope_));
+        return MakeColumn(scope_.section, c->index, c->type);
+      }
+      case ExprKind::kBinary: {
+        ASSIGN_OR_RETURN(CompiledExprPtr l, Analyze(*e.children[0]));
+        ASSIGN_OR_RETURN(CompiledExprPtr r, Analyze(*e.children[1]));
+        switch (e.bin_op) {
+          case BinaryOp::kAdd: return MakeArithmetic(ArithOp::kAdd, std::move(l), std::move(r));
+          case BinaryOp::kSub: return MakeArithmetic(ArithOp::kSub, std::move(l), std::move(r));
+          case BinaryOp::kMul: return MakeArithmetic(ArithOp::kMul, std::move(l), std::move(r));
+          case BinaryOp::kDiv: return MakeArithmetic(ArithOp::kDiv, std::move(l), std::move(r));
+          case BinaryOp::kMod: return MakeArithmetic(ArithOp::kMod, std::move(l), std::move(r));
+          case BinaryOp::kEq: return Compare(CompareOp::kEq, e, std::move(l), std::move(r));
+          case BinaryOp::kNe: return Compare(CompareOp::kNe, e, std::move(l), std::move(r));
+          case BinaryOp::kLt: return Compare(CompareOp::kLt, e, std::move(l), std::move(r));
+          case BinaryOp::kLe: return Compare(CompareOp::kLe, e, std::move(l), std::move(r));
+          case BinaryOp::kGt: return Compare(CompareOp::kGt, e, std::move(l), std::move(r));
+          case BinaryOp::kGe: return Compare(CompareOp::kGe, e, std::move(l), std::move(r));
+          case BinaryOp::kAnd: return MakeLogical(LogicOp::kAnd, std::move(l), std::move(r));
+          case BinaryOp::kOr: return MakeLogical(LogicOp::kOr, std::move(l), std::move(r));
+          case BinaryOp::kConcat: return MakeArithmetic(ArithOp::kAdd, std::move(l), std::move(r));
+        }
+        break;
+      }
+      case ExprKind::kUnary: {
+        ASSIGN_OR_RETURN(CompiledExprPtr x, Analyze(*e.children[0]));
+        if (e.un_op == UnaryOp::kNot) return MakeNot(std::move(x));
+        if (e.un_op == UnaryOp::kMinus) return MakeNegate(std::move(x));
+        return x;
+      }
+      case ExprKind::kFunctionCall: {
+        const ScalarFunction* fn = registry_.FindScalar(e.name);
+        if (!fn) {
+          if (registry_.FindAggregate(e.name))
+            return Status::Invalid(fmt::format("Aggregate function {} is not allowed here.", e.name));
+          return Status::NotFound(fmt::format("Can't find any functions with the name '{}'", e.name));
+        }
+        ASSIGN_OR_RETURN(auto args, AnalyzeAll(e.children));
+        return MakeCall(*fn, std::move(args));
+      }
+      case ExprKind::kCast: {
+        ASSIGN_OR_RETURN(CompiledExprPtr x, Analyze(*e.children[0]));
+        return MakeCast(std::move(x), e.cast_type);
+      }
+      case ExprKind::kSearchedCase: {
+        size_t pairs = (e.children.size() - (e.has_else ? 1 : 0)) / 2;
+        std::vector<CompiledExprPtr> conds, results;
+        for (size_t i = 0; i < pairs; ++i) {
+          ASSIGN_OR_RETURN(CompiledExprPtr c, Analyze(*e.children[2 * i]));
+          ASSIGN_OR_RETURN(CompiledExprPtr r, Analyze(*e.children[2 * i + 1]));
+          conds.push_back(std::move(c));
+          results.push_back(std::move(r));
+        }
+        CompiledExprPtr else_result;
+        if (e.has_else) {
+          ASSIGN_OR_RETURN(else_result, Analyze(*e.children.back()));
+        }
+        return MakeCase(std::move(conds), std::move(results), std::move(else_result));
+      }
+      case ExprKind::kSimpleCase: {
+        size_t pairs = (e.children.size() - 1 - (e.has_else ? 1 : 0)) / 2;
+        std::vector<CompiledExprPtr> conds, results;
+        for (size_t i = 0; i < pairs; ++i) {
+          ASSIGN_OR_RETURN(CompiledExprPtr operand, Analyze(*e.children[0]));
+          ASSIGN_OR_RETURN(CompiledExprPtr w, Analyze(*e.children[1 + 2 * i]));
+          ASSIGN_OR_RETURN(CompiledExprPtr c, MakeComparison(CompareOp::kEq, std::move(operand), std::move(w)));
+          ASSIGN_OR_RETURN(CompiledExprPtr r, Analyze(*e.children[2 + 2 * i]));
+          conds.push_back(std::move(c));
+          results.push_back(std::move(r));
+        }
+        CompiledExprPtr else_result;
+        if (e.has_else) {
+          ASSIGN_OR_RETURN(else_result, Analyze(*e.children.back()));
+        }
+        return MakeCase(std::move(conds), std::move(results), std::move(else_result));
+      }
+      case ExprKind::kIsNull: {
+        ASSIGN_OR_RETURN(CompiledExprPtr x, Analyze(*e.children[0]));
+        return MakeIsNull(std::move(x), e.negated);
+      }
+      case ExprKind::kBetween: {
+        ASSIGN_OR_RETURN(auto xs, AnalyzeAll(e.children));
+        return MakeBetween(std::move(xs[0]), std::move(xs[1]), std::move(xs[2]), e.negated);
+      }
+      case ExprKind::kInList: {
+        ASSIGN_OR_RETURN(CompiledExprPtr x, Analyze(*e.children[0]));
+        ASSIGN_OR_RETURN(auto list, AnalyzeAll(e.children, 1));
+        return MakeInList(std::move(x), std::move(list), e.negated);
+      }
+      case ExprKind::kLike: {
+        ASSIGN_OR_RETURN(auto xs, AnalyzeAll(e.children));
+        CompiledExprPtr esc = xs.size() > 2 ? std::move(xs[2]) : nullptr;
+        return MakeLike(std::move(xs[0]), std::move(xs[1]), std::move(esc), e.negated);
+      }
+      case ExprKind::kSubscript: {
+        ASSIGN_OR_RETURN(auto xs, AnalyzeAll(e.children));
+        return MakeSubscript(std::move(xs[0]), std::move(xs[1]));
+      }
+      case ExprKind::kDereference: {
+        ASSIGN_OR_RETURN(CompiledExprPtr base, Analyze(*e.children[0]));
+        return MakeDereference(std::move(base), e.name);
+      }
+      case ExprKind::kArray: {
+        ASSIGN_OR_RETURN(auto xs, AnalyzeAll(e.children));
+        return MakeArrayCtor(std::move(xs));
+      }
+      case ExprKind::kMap: {
+        std::vector<CompiledExprPtr> keys, values;
+        for (size_t i = 0; i + 1 < e.children.size(); i += 2) {
+          ASSIGN_OR_RETURN(CompiledExprPtr k, Analyze(*e.children[i]));
+          ASSIGN_OR_RETURN(CompiledExprPtr v, Analyze(*e.children[i + 1]));
+          keys.push_back(std::move(k));
+          values.push_back(std::move(v));
+        }
+        return MakeMapCtor(std::move(keys), std::move(values));
+      }
+      case ExprKind::kStruct: {
+        ASSIGN_OR_RETURN(auto xs, AnalyzeAll(e.children));
+        return MakeStructCtor(e.field_names, std::move(xs));
+      }
+      case ExprKind::kLambda:
+        return Status::Unsupported("lambda expressions are not supported yet");
+      case ExprKind::kIntervalUnit:
+        return Status::Invalid(fmt::format("unexpected time unit {}", e.name));
+    }
+    return Status::Internal("unknown expression kind");
+  }
+
+  Result<CompiledExprPtr> Compare(CompareOp op, const Expr& e, CompiledExprPtr l, CompiledExprPtr r) {
+    Result<CompiledExprPtr> c = MakeComparison(op, std::move(l), std::move(r));
+    if (c.ok()) return c;
+    static const char* kNames[] = {"EQUAL", "NOT_EQUAL", "LESS_THAN", "LESS_THAN_OR_EQUAL", "GREATER_THAN",
+                                   "GREATER_THAN_OR_EQUAL"};
+    return Status::Invalid(fmt::format("Cannot compare {} to {} with {}.", FormatExpr(*e.children[0]),
+                                       FormatExpr(*e.children[1]), kNames[static_cast<int>(op)]));
+  }
+
+  const Scope& scope_;
+  const FunctionRegistry& registry_;
+  const AnalyzeHooks* hooks_;
+};
+
+}  // namespace
+
+Result<CompiledExprPtr> AnalyzeExpr(const Expr& e, const Scope& scope, const FunctionRegistry& registry,
+                                    const AnalyzeHooks* hooks) {
+  Analyzer a(scope, registry, hooks);
+  return a.Analyze(e);
+}
+
+const ScopeColumn* ResolveColumnRef(const Expr& e, const Scope& scope) {
+  if (e.kind != ExprKind::kColumnRef) return nullptr;
+  Result<const ScopeColumn*> c = FindColumn(e, scope);
+  return c.ok() ? c.value() : nullptr;
+}
+
+bool SameExpr(const Expr& a, const Expr& b) {
+  if (a.kind != b.kind || a.lit_kind != b.lit_kind || a.text != b.text || a.qualifier != b.qualifier ||
+      a.name != b.name || a.bin_op != b.bin_op || a.un_op != b.un_op || a.negated != b.negated ||
+      a.has_else != b.has_else || a.star != b.star || a.field_names != b.field_names ||
+      a.children.size() != b.children.size())
+    return false;
+  if (a.kind == ExprKind::kCast && !TypesEqual(a.cast_type, b.cast_type)) return false;
+  for (size_t i = 0; i < a.children.size(); ++i)
+    if (!SameExpr(*a.children[i], *b.children[i])) return false;
+  return true;
+}
+
+void VisitExpr(const Expr& e, const std::function<bool(const Expr&)>& fn) {
+  if (!fn(e)) return;
+  for (const auto& c : e.children) VisitExpr(*c, fn);
+}
+
+Result<std::pair<Value, TypePtr>> LiteralValue(const Expr& e) {
+  switch (e.lit_kind) {
+    case LiteralKind::kNull: return std::make_pair(Value(), Type::String());
+    case LiteralKind::kBoolean:
+      return std::make_pair(Value::Boolean(e.text == "TRUE" || e.text == "true"), Type::Boolean());
+    case LiteralKind::kString: return std::make_pair(Value::String(e.text), Type::String());
+    case LiteralKind::kInteger: {
+      errno = 0;
+      char* end = nullptr;
+      long long v = std::strtoll(e.text.c_str(), &end, 10);
+      if (errno == ERANGE || *end != '\0')
+        return Status::Invalid(fmt::format("Invalid numeric literal: {}", e.text), e.pos);
+      if (v >= INT32_MIN && v <= INT32_MAX) return std::make_pair(Value::Int(static_cast<int32_t>(v)), Type::Int());
+      return std::make_pair(Value::Bigint(v), Type::Bigint());
+    }
+    case LiteralKind::kDouble: {
+      char* end = nullptr;
+      double d = std::strtod(e.text.c_str(), &end);
+      return std::make_pair(Value::Double(d), Type::Double());
+    }
+    case LiteralKind::kDecimal: {
+      // 7.2 is DECIMAL(2, 1): precision counts every digit, scale those after the point.
+      std::string digits;
+      int scale = 0;
+      bool after = false;
+      for (char c : e.text) {
+        if (c == '.') after = true;
+        else if (c >= '0' && c <= '9') {
+          digits.push_back(c);
+          if (after) scale++;
+        }
+      }
+      size_t lead = digits.find_first_not_of('0');
+      int precision = lead == std::string::npos ? 1 : static_cast<int>(digits.size() - lead);
+      precision = std::max(precision, scale);
+      if (precision == 0) precision = 1;
+      ASSIGN_OR_RETURN(Decimal d, ParseDecimal(e.text, scale, RoundingMode::kUnnecessary));
+      return std::make_pair(Value::Dec(d), Type::Decimal(precision, scale));
+    }
+  }
+  return Status::Internal("unknown literal");
+}
+
+}  // namespace eddy::dsl

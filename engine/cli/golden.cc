@@ -1,0 +1,487 @@
+#include "engine/cli/golden.h"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+#include "dsl/parser.h"
+#include "engine/io/format.h"
+#include "dsl/analyzer.h"
+#include "engine/function/expr_builder.h"
+#include "engine/function/registry.h"
+#include "engine/io/memory_log.h"
+#include "engine/runtime/engine.h"
+
+namespace eddy::golden {
+namespace {
+
+Result<std::string> ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::IoError(fmt::format("cannot read {}", path));
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::string ReplaceAll(std::string s, const std::string& from, const std::string& to) {
+  size_t pos = 0;
+  while ((pos = s.find(from, pos)) != std::string::npos) {
+    s.replace(pos, from.size(), to);
+    pos += to.size();
+  }
+  return s;
+}
+
+std::string PropertyText(const JsonValue& v) {
+  if (v.is_string()) return v.as_string();
+  if (v.is_bool()) return v.as_bool() ? "true" : "false";
+  if (v.is_number()) return v.number_text();
+  return WriteJson(v);
+}
+
+Result<TestRecord> LoadRecord(const JsonValue& r) {
+  TestRecord out;
+  if (!r.is_object()) return Status::Invalid("a record must be a JSON object");
+  const JsonValue* topic = r.Find("topic");
+  if (!topic || !topic->is_string()) return Status::Invalid("a record needs a \"topic\"");
+  out.topic = topic->as_string();
+  if (const JsonValue* k = r.Find("key")) out.key = *k;
+  if (const JsonValue* v = r.Find("value")) out.value = *v;
+  if (const JsonValue* t = r.Find("timestamp"); t && t->is_number()) out.timestamp = t->AsInt64();
+  if (const JsonValue* w = r.Find("window")) out.window = *w;
+  return out;
+}
+
+}  // namespace
+
+Result<std::vector<TestCase>> LoadQttFile(const std::string& path) {
+  ASSIGN_OR_RETURN(std::string text, ReadFile(path));
+  JsonParseOptions po;
+  po.allow_comments = true;
+  Result<JsonValue> doc = ParseJson(text, po);
+  if (!doc.ok()) return Status::Invalid(fmt::format("{}:{}", path, doc.status().ToString()));
+  const JsonValue* tests = doc->Find("tests");
+  if (!tests || !tests->is_array()) return Status::Invalid(fmt::format("{}: no \"tests\" array", path));
+  std::vector<TestCase> out;
+  for (const JsonValue& t : tests->items()) {
+    TestCase base;
+    base.file = path;
+    if (const JsonValue* n = t.Find("name"); n && n->is_string()) base.name = n->as_string();
+    if (const JsonValue* e = t.Find("enabled"); e && e->is_bool()) base.enabled = e->as_bool();
+    if (const JsonValue* s = t.Find("statements"); s && s->is_array())
+      for (const auto& x : s->items())
+        if (x.is_string()) base.statements.push_back(x.as_string());
+    if (const JsonValue* p = t.Find("properties"); p && p->is_object()) {
+      for (const auto& m : p->members()) base.properties[m.key] = PropertyText(m.value);
+    }
+    if (auto it = base.properties.find("use.exact.numeric.comparison"); it != base.properties.end())
+      base.exact_numeric = it->second != "false";
+    for (const char* which : {"inputs", "outputs"}) {
+      const JsonValue* rs = t.Find(which);
+      if (!rs || !rs->is_array()) continue;
+      for (const auto& r : rs->items()) {
+        Result<TestRecord> rec = LoadRecord(r);
+        if (!rec.ok()) return Status::Invalid(fmt::format("{}: case '{}': {}", path, base.name, rec.status().message()));
+        (std::string(which) == "inputs" ? base.inputs : base.outputs).push_back(std::move(rec).value());
+      }
+    }
+    if (const JsonValue* ex = t.Find("expectedException"); ex && ex->is_object()) {
+      base.has_expected_error = true;
+      if (const JsonValue* ty = ex->Find("type"); ty && ty->is_string()) base.expected_error_type = ty->as_string();
+      if (const JsonValue* m = ex->Find("message"); m && m->is_string()) base.expected_error_message = m->as_string();
+    }
+    if (const JsonValue* post = t.Find("post")) base.post = *post;
+
+    // Variants: one case per format and per config value.
+    std::vector<std::string> formats, configs;
+    if (const JsonValue* f = t.Find("format"); f && f->is_array())
+      for (const auto& x : f->items()) formats.push_back(PropertyText(x));
+    if (const JsonValue* c = t.Find("config"); c && c->is_array())
+      for (const auto& x : c->items()) configs.push_back(PropertyText(x));
+    if (formats.empty()) formats.push_back("");
+    if (configs.empty()) configs.push_back("");
+    for (const auto& f : formats) {
+      for (const auto& c : configs) {
+        TestCase tc = base;
+        if (!f.empty()) {
+          tc.name += " - " + f;
+          for (auto& s : tc.statements) s = ReplaceAll(s, "{FORMAT}", f);
+        }
+        if (!c.empty()) {
+          tc.name += " - " + c;
+          for (auto& [k, v] : tc.properties) v = ReplaceAll(v, "{CONFIG}", c);
+        }
+        out.push_back(std::move(tc));
+      }
+    }
+  }
+  return out;
+}
+
+Result<std::vector<TestCase>> LoadSqlTestFile(const std::string& path) {
+  ASSIGN_OR_RETURN(std::string text, ReadFile(path));
+  std::vector<TestCase> out;
+  std::istringstream lines(text);
+  std::string line;
+  TestCase current;
+  current.file = path;
+  current.sql_script = true;
+  bool started = false;
+  int lineno = 0;
+  while (std::getline(lines, line)) {
+    ++lineno;
+    std::string trimmed = line;
+    trimmed.erase(0, trimmed.find_first_not_of(" \t"));
+    if (trimmed.rfind("--@test:", 0) == 0) {
+      if (started) out.push_back(current);
+      started = true;
+      current = TestCase();
+      current.file = path;
+      current.sql_script = true;
+      current.name = trimmed.substr(8);
+      current.name.erase(0, current.name.find_first_not_of(" \t"));
+      // Keep line numbers of the file: pad the script with the lines before this test.
+      current.script = std::string(static_cast<size_t>(lineno), '\n');
+      continue;
+    }
+    if (trimmed.rfind("--@expected.error:", 0) == 0) {
+      current.has_expected_error = true;
+      current.expected_error_type = trimmed.substr(18);
+      current.expected_error_type.erase(0, current.expected_error_type.find_first_not_of(" \t"));
+    } else if (trimmed.rfind("--@expected.message:", 0) == 0) {
+      current.has_expected_error = true;
+      current.expected_error_message = trimmed.substr(20);
+      current.expected_error_message.erase(0, current.expected_error_message.find_first_not_of(" \t"));
+    }
+    current.script += line + "\n";
+  }
+  if (!started) current.name = path;
+  out.push_back(current);
+  return out;
+}
+
+namespace {
+
+// ---- converting between test JSON and record bytes ----------------------------------------
+
+const SourceDef* SourceForTopic(const Catalog& catalog, const std::string& topic) {
+  for (const auto& [name, def] : catalog.sources())
+    if (def.topic == topic && def.query_id.empty()) return &def;
+  for (const auto& [name, def] : catalog.sources())
+    if (def.topic == topic) return &def;
+  return nullptr;
+}
+
+// A value as JSON text -> bytes in `format` for `columns` (a single column for unwrapped values).
+Result<std::string> JsonToBytes(const JsonValue& v, const std::string& format, const std::vector<Column>& columns,
+                                const SourceDef& def, bool is_key) {
+  if (format == "JSON") return WriteJson(v);
+  if (format == "DELIMITED") {
+    if (v.is_string()) return v.as_string();
+    return WriteJson(v);
+  }
+  if (format == "NONE") return std::string();
+  // KAFKA: read the JSON value as the column's type, then serialize.
+  FormatOptions jo;
+  jo.wrap_single_value = false;
+  jo.is_key = is_key;
+  ASSIGN_OR_RETURN(auto json, MakeFormat("JSON", columns, jo));
+  Row row(columns.size());
+  RETURN_IF_ERROR(json->Deserialize(WriteJson(v), row));
+  FormatOptions ko;
+  ko.is_key = is_key;
+  ko.wrap_single_value = def.wrap_single_value;
+  ko.delimiter = def.value_delimiter;
+  ASSIGN_OR_RETURN(auto kafka, MakeFormat(format, columns, ko));
+  std::string out;
+  RETURN_IF_ERROR(kafka->Serialize(row, out));
+  return out;
+}
+
+// Bytes written by the engine -> JSON to compare with the expected record.
+JsonValue BytesToJson(const std::optional<std::string>& bytes, const std::string& format,
+                      const std::vector<Column>& columns, const SourceDef* def, bool is_key) {
+  if (!bytes) return JsonValue();
+  if (format == "JSON" || !def) {
+    Result<JsonValue> j = ParseJson(*bytes);
+    if (j.ok()) return j.value();
+    return JsonValue::String(*bytes);
+  }
+  if (format == "DELIMITED") return JsonValue::String(*bytes);
+  FormatOptions o;
+  o.is_key = is_key;
+  o.wrap_single_value = def->wrap_single_value;
+  o.delimiter = def->value_delimiter;
+  auto f = MakeFormat(format, columns, o);
+  if (!f.ok()) return JsonValue::String(*bytes);
+  Row row(columns.size());
+  if (!f.value()->Deserialize(*bytes, row).ok()) return JsonValue::String("<undecodable bytes>");
+  FormatOptions jo;
+  jo.wrap_single_value = false;
+  auto json = MakeFormat("JSON", columns, jo);
+  std::string text;
+  if (!json.ok() || !json.value()->Serialize(row, text).ok()) return JsonValue::String("<unprintable>");
+  Result<JsonValue> j = ParseJson(text);
+  return j.ok() ? j.value() : JsonValue::String(text);
+}
+
+bool NumbersEqual(const JsonValue& a, const JsonValue& b, bool exact) {
+  if (a.number_text() == b.number_text()) return true;
+  if (a.is_integral() != b.is_integral()) return false;
+  if (a.is_integral()) return a.AsInt64() && b.AsInt64() && *a.AsInt64() == *b.AsInt64();
+  double x = a.AsDouble(), y = b.AsDouble();
+  if (exact) {
+    // The same value written the same way: compare as decimals with their scale (1.50 != 1.5),
+    // but let exponent spelling differ (1.0E10 == 1.0e+10).
+    auto canon = [](const std::string& t) {
+      std::string s;
+      for (char c : t) s.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
+      return ReplaceAll(s, "E+", "E");
+    };
+    return canon(a.number_text()) == canon(b.number_text());
+  }
+  return std::fabs(x - y) < 1e-6 * std::max(1.0, std::max(std::fabs(x), std::fabs(y)));
+}
+
+bool JsonMatches(const JsonValue& expected, const JsonValue& actual, bool exact) {
+  if (expected.kind() != actual.kind()) return false;
+  switch (expected.kind()) {
+    case JsonValue::Kind::kNumber: return NumbersEqual(expected, actual, exact);
+    case JsonValue::Kind::kArray: {
+      if (expected.items().size() != actual.items().size()) return false;
+      for (size_t i = 0; i < expected.items().size(); ++i)
+        if (!JsonMatches(expected.items()[i], actual.items()[i], exact)) return false;
+      return true;
+    }
+    case JsonValue::Kind::kObject: {
+      if (expected.members().size() != actual.members().size()) return false;
+      for (const auto& m : expected.members()) {
+        const JsonValue* a = actual.Find(m.key);
+        if (!a || !JsonMatches(m.value, *a, exact)) return false;
+      }
+      return true;
+    }
+    default: return expected == actual;
+  }
+}
+
+std::string RecordText(const JsonValue& key, const JsonValue& value, std::optional<int64_t> ts,
+                       const std::optional<JsonValue>& window) {
+  std::string s = fmt::format("key={} value={}", WriteJson(key), WriteJson(value));
+  if (ts) s += fmt::format(" timestamp={}", *ts);
+  if (window) s += " window=" + WriteJson(*window);
+  return s;
+}
+
+bool ErrorMatches(const TestCase& c, const Status& st) {
+  return st.message().find(c.expected_error_message) != std::string::npos;
+}
+
+CaseResult Fail(std::string msg) { return CaseResult{CaseResult::Outcome::kFail, std::move(msg)}; }
+
+CaseResult CheckError(const TestCase& c, const Status& st, const std::string& where) {
+  if (c.has_expected_error) {
+    if (ErrorMatches(c, st)) return CaseResult{};
+    return Fail(fmt::format("expected an error containing:\n  {}\nbut {} failed with:\n  {}", c.expected_error_message,
+                            where, st.ToString()));
+  }
+  return Fail(fmt::format("{} failed: {}", where, st.ToString()));
+}
+
+CaseResult RunQttCase(const TestCase& c) {
+  MemoryLog log;
+  EngineOptions eo;
+  eo.log = &log;
+  eo.properties = c.properties;
+  Engine engine(eo);
+  for (size_t i = 0; i < c.statements.size(); ++i) {
+    Status st = engine.ExecuteScript(c.statements[i]);
+    if (!st.ok()) return CheckError(c, st, fmt::format("statement {}", i + 1));
+  }
+  // Feed the inputs, one record at a time, each processed completely.
+  for (size_t i = 0; i < c.inputs.size(); ++i) {
+    const TestRecord& in = c.inputs[i];
+    RawRecord raw;
+    raw.timestamp = in.timestamp.value_or(0);
+    const SourceDef* def = SourceForTopic(engine.catalog(), in.topic);
+    if (def) {
+      if (!in.key.is_null()) {
+        Result<std::string> k = JsonToBytes(in.key, def->key_format, def->schema.key, *def, true);
+        if (!k.ok()) return Fail(fmt::format("input {}: bad key: {}", i + 1, k.status().message()));
+        raw.key = k.value();
+      }
+      if (!in.value.is_null()) {
+        Result<std::string> v = JsonToBytes(in.value, def->value_format, def->schema.value, *def, false);
+        // A value the source cannot read is still written, as is: the engine must cope.
+        raw.value = v.ok() ? v.value() : (in.value.is_string() ? in.value.as_string() : WriteJson(in.value));
+      }
+    } else {
+      if (!in.key.is_null()) raw.key = in.key.is_string() ? in.key.as_string() : WriteJson(in.key);
+      if (!in.value.is_null()) raw.value = in.value.is_string() ? in.value.as_string() : WriteJson(in.value);
+    }
+    Status st = log.Append(in.topic, raw);
+    if (st.ok()) st = engine.RunUntilIdle();
+    if (!st.ok()) return CheckError(c, st, fmt::format("processing input {}", i + 1));
+  }
+  if (c.has_expected_error) {
+    return Fail(fmt::format("expected an error containing '{}', but every statement and record succeeded",
+                            c.expected_error_message));
+  }
+  // Compare each topic named in the outputs, in order, with exact counts.
+  std::vector<std::string> topics;
+  for (const auto& o : c.outputs)
+    if (std::find(topics.begin(), topics.end(), o.topic) == topics.end()) topics.push_back(o.topic);
+  for (const auto& topic : topics) {
+    std::vector<const TestRecord*> expected;
+    for (const auto& o : c.outputs)
+      if (o.topic == topic) expected.push_back(&o);
+    std::vector<RawRecord> actual;
+    for (int p = 0; p < std::max(1, log.Partitions(topic)); ++p)
+      (void)log.Read(topic, p, 0, SIZE_MAX, actual);
+    const SourceDef* def = SourceForTopic(engine.catalog(), topic);
+    std::string diff;
+    size_t n = std::max(expected.size(), actual.size());
+    for (size_t i = 0; i < n; ++i) {
+      std::string exp_text = "(none)", act_text = "(none)";
+      bool same = i < expected.size() && i < actual.size();
+      if (i < actual.size()) {
+        JsonValue k = BytesToJson(actual[i].key, def ? def->key_format : "JSON", def ? def->schema.key : std::vector<Column>{}, def, true);
+        JsonValue v = BytesToJson(actual[i].value, def ? def->value_format : "JSON", def ? def->schema.value : std::vector<Column>{}, def, false);
+        act_text = RecordText(k, v, actual[i].timestamp, std::nullopt);
+        if (i < expected.size()) {
+          const TestRecord& e = *expected[i];
+          same = JsonMatches(e.key, k, c.exact_numeric) && JsonMatches(e.value, v, c.exact_numeric) &&
+                 (!e.timestamp || *e.timestamp == actual[i].timestamp);
+          if (same && e.window) {
+            const JsonValue* ws = e.window->Find("start");
+            const JsonValue* we = e.window->Find("end");
+            same = actual[i].window && ws && we && ws->AsInt64() == actual[i].window->start &&
+                   we->AsInt64() == actual[i].window->end;
+          }
+        }
+      }
+      if (i < expected.size()) {
+        const TestRecord& e = *expected[i];
+        exp_text = RecordText(e.key, e.value, e.timestamp, e.window);
+      }
+      if (!same) diff += fmt::format("  record {}:\n    expected: {}\n    actual:   {}\n", i + 1, exp_text, act_text);
+    }
+    if (!diff.empty()) {
+      return Fail(fmt::format("topic {}: expected {} record(s), got {}\n{}", topic, expected.size(), actual.size(),
+                              diff));
+    }
+  }
+  return CaseResult{};
+}
+
+// ---- .sql tests ----------------------------------------------------------------------------
+
+// ASSERT [NULL] VALUES: the next record on the target's topic must equal the row the statement
+// describes, as INSERT VALUES would build it (columns not named are NULL; ROWTIME is checked
+// only when named).
+CaseResult AssertNext(Engine& engine, MemoryLog& log, std::map<std::string, int64_t>& read_offsets,
+                      const dsl::Statement& st) {
+  const dsl::AssertValues& av = *st.assert_values;
+  int line = st.pos.line;
+  const SourceDef* def = engine.catalog().FindSource(av.target);
+  if (!def) return Fail(fmt::format("line {}: ASSERT on unknown source {}", line, av.target));
+  std::vector<std::string> columns = av.columns;
+  if (columns.empty()) {
+    for (const auto& col : def->schema.key) columns.push_back(col.name);
+    for (const auto& col : def->schema.value) columns.push_back(col.name);
+  }
+  if (columns.size() != av.values.size())
+    return Fail(fmt::format("line {}: {} columns but {} values", line, columns.size(), av.values.size()));
+  Row want_key(def->schema.key.size()), want_value(def->schema.value.size());
+  std::optional<int64_t> want_ts;
+  dsl::Scope empty;
+  Record none;
+  for (size_t i = 0; i < columns.size(); ++i) {
+    TypePtr type;
+    Value* slot = nullptr;
+    if (auto k = def->schema.KeyIndex(columns[i])) {
+      type = def->schema.key[*k].type;
+      slot = &want_key[*k];
+    } else if (auto v = def->schema.ValueIndex(columns[i])) {
+      type = def->schema.value[*v].type;
+      slot = &want_value[*v];
+    } else if (columns[i] == "ROWTIME") {
+      type = Type::Bigint();
+    } else {
+      return Fail(fmt::format("line {}: {} has no column {}", line, av.target, columns[i]));
+    }
+    auto e = dsl::AnalyzeExpr(*av.values[i], empty, FunctionRegistry::Builtins());
+    if (!e.ok()) return Fail(fmt::format("line {}: {}", line, e.status().ToString()));
+    auto coerced = Coerce(std::move(e).value(), type);
+    if (!coerced.ok()) return Fail(fmt::format("line {}: {}", line, coerced.status().ToString()));
+    EvalContext ec{&none, {}};
+    Value v = coerced.value()->Eval(ec);
+    if (slot) *slot = std::move(v);
+    else if (!v.is_null()) want_ts = v.as_bigint();
+  }
+  std::vector<RawRecord> recs;
+  int64_t& off = read_offsets[def->topic];
+  (void)log.Read(def->topic, 0, off, 1, recs);
+  if (recs.empty()) return Fail(fmt::format("line {}: expected a record on {} for `{}`, but there is none", line,
+                                            av.target, st.text));
+  ++off;
+  const RawRecord& r = recs[0];
+  JsonValue kj = BytesToJson(r.key, def->key_format, def->schema.key, def, true);
+  JsonValue vj = BytesToJson(r.value, def->value_format, def->schema.value, def, false);
+  std::string actual_text = RecordText(kj, vj, r.timestamp, std::nullopt);
+  Row got_key(def->schema.key.size()), got_value(def->schema.value.size());
+  FormatOptions ko;
+  ko.is_key = true;
+  auto kf = MakeFormat(def->key_format, def->schema.key, ko);
+  if (r.key && kf.ok()) (void)kf.value()->Deserialize(*r.key, got_key);
+  bool ok = got_key == want_key && (!want_ts || *want_ts == r.timestamp);
+  if (av.null_values) {
+    ok = ok && !r.value;
+  } else {
+    FormatOptions vo;
+    vo.wrap_single_value = def->wrap_single_value;
+    vo.delimiter = def->value_delimiter;
+    auto vf = MakeFormat(def->value_format, def->schema.value, vo);
+    ok = ok && r.value && vf.ok() && vf.value()->Deserialize(*r.value, got_value).ok() && got_value == want_value;
+  }
+  if (!ok) return Fail(fmt::format("line {}: `{}` does not match the record {}", line, st.text, actual_text));
+  return CaseResult{};
+}
+
+CaseResult RunSqlCase(const TestCase& c) {
+  MemoryLog log;
+  EngineOptions eo;
+  eo.log = &log;
+  eo.properties = c.properties;
+  Engine engine(eo);
+  Result<std::vector<dsl::Statement>> parsed = dsl::ParseStatements(c.script);
+  if (!parsed.ok()) return CheckError(c, parsed.status(), "parsing");
+  std::map<std::string, int64_t> read_offsets;  // per topic: records already asserted
+  for (auto& st : parsed.value()) {
+    SourcePos pos = st.pos;
+    if (st.kind == dsl::Statement::Kind::kAssertValues) {
+      CaseResult r = AssertNext(engine, log, read_offsets, st);
+      if (r.outcome != CaseResult::Outcome::kPass) return r;
+      continue;
+    }
+    if (st.kind == dsl::Statement::Kind::kAssertSource) {
+      return Fail(fmt::format("line {}: ASSERT STREAM|TABLE is not supported yet", pos.line));
+    }
+    Status s = engine.Execute(std::make_shared<const dsl::Statement>(std::move(st)));
+    if (s.ok()) s = engine.RunUntilIdle();
+    if (!s.ok()) return CheckError(c, s.WithPos(pos), fmt::format("the statement at line {}", pos.line));
+  }
+  if (c.has_expected_error) return Fail("expected an error, but every statement succeeded");
+  return CaseResult{};
+}
+
+}  // namespace
+
+CaseResult RunCase(const TestCase& c) {
+  if (!c.enabled) return CaseResult{CaseResult::Outcome::kSkip, "disabled in the test file"};
+  return c.sql_script ? RunSqlCase(c) : RunQttCase(c);
+}
+
+}  // namespace eddy::golden

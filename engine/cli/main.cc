@@ -1,0 +1,35 @@
+// eddy: one binary for running query files, the REPL, golden tests and EXPLAIN.
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "engine/cli/explain_command.h"
+#include "engine/cli/test_command.h"
+
+namespace {
+
+constexpr const char* kUsage = R"(eddy: a stream-processing engine for ksqlDB-style query files
+
+usage:
+  eddy test PATH...          run golden tests (ksqlDB QTT .json files, run-ksql-test .sql files)
+  eddy explain FILE.sql      show the operator graph of each persistent query
+  eddy --help                this text
+
+Run `eddy COMMAND --help` for a command's options.
+)";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+    std::cout << kUsage;
+    return args.empty() ? 2 : 0;
+  }
+  std::string cmd = args[0];
+  std::vector<std::string> rest(args.begin() + 1, args.end());
+  if (cmd == "test") return eddy::RunTestCommand(rest);
+  if (cmd == "explain") return eddy::RunExplainCommand(rest);
+  std::cerr << "eddy: unknown command '" << cmd << "'\n" << kUsage;
+  return 2;
+}

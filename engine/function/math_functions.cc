@@ -1,0 +1,206 @@
+// ABS, ROUND, GREATEST, LEAST, CEIL, FLOOR, SIGN, SQRT, EXP, LN, POWER: ksqlDB's math UDFs.
+#include <charconv>
+#include <cmath>
+#include <limits>
+
+#include "engine/common/decimal_ops.h"
+#include "engine/function/builtin_util.h"
+#include "engine/function/expr_builder.h"
+
+namespace eddy {
+namespace {
+
+using builtin::NoOverload;
+
+// Java's Math.round(double): the closest long, ties toward positive infinity.
+int64_t JavaMathRound(double x) {
+  if (std::isnan(x)) return 0;
+  double f = std::floor(x);
+  double r = (x - f) >= 0.5 ? f + 1 : f;
+  if (r >= 9.223372036854775807e18) return std::numeric_limits<int64_t>::max();
+  if (r <= -9.223372036854775808e18) return std::numeric_limits<int64_t>::min();
+  return static_cast<int64_t>(r);
+}
+
+// ksqlDB's ROUND(DOUBLE, n): BigDecimal.valueOf(d) (the shortest decimal that round-trips)
+// rounded to n places, half away from zero for positives and half toward zero for negatives,
+// i.e. ties toward positive infinity.
+double RoundDoubleTo(double d, int64_t places) {
+  if (!std::isfinite(d)) return d;
+  char buf[64];
+  auto res = std::to_chars(buf, buf + sizeof(buf), d, std::chars_format::scientific);
+  std::string sci(buf, res.ptr);
+  // sci: [-]D[.DDD]e[+-]XX
+  bool neg = sci[0] == '-';
+  if (neg) sci.erase(0, 1);
+  size_t e = sci.find('e');
+  int exp10 = std::stoi(sci.substr(e + 1));
+  std::string mant = sci.substr(0, e);
+  std::string digits;
+  for (char c : mant)
+    if (c != '.') digits.push_back(c);
+  // value = 0.digits * 10^(exp10 + 1)
+  int point = exp10 + 1;  // digits before the decimal point
+  // Number of digits to keep: point + places.
+  int64_t keep = point + places;
+  if (keep < 0) return neg ? -0.0 : 0.0;
+  if (keep >= static_cast<int64_t>(digits.size())) return neg ? -std::abs(d) : std::abs(d);
+  bool round_up;
+  int next = digits[static_cast<size_t>(keep)] - '0';
+  bool rest_nonzero = false;
+  for (size_t i = static_cast<size_t>(keep) + 1; i < digits.size(); ++i)
+    if (digits[i] != '0') rest_nonzero = true;
+  if (next > 5 || (next == 5 && rest_nonzero)) round_up = true;
+  else if (next < 5) round_up = false;
+  else round_up = !neg;  // an exact tie: away from zero for positives, toward zero for negatives
+  std::string kept = digits.substr(0, static_cast<size_t>(keep));
+  if (kept.empty()) kept = "0", point = 1, keep = 1;
+  if (round_up) {
+    int i = static_cast<int>(kept.size()) - 1;
+    while (i >= 0 && kept[i] == '9') kept[i--] = '0';
+    if (i < 0) {
+      kept.insert(kept.begin(), '1');
+      point++;
+    } else {
+      kept[i]++;
+    }
+  }
+  std::string text = std::string(neg ? "-" : "") + "0." + kept + "e" + std::to_string(point);
+  return std::strtod(text.c_str(), nullptr);
+}
+
+// ksqlDB's ROUND on decimals: HALF_UP for positives, HALF_DOWN for negatives.
+Decimal RoundHalfTowardPositive(const Decimal& d, int places) {
+  if (places >= d.scale) return d;
+  Result<Decimal> r = Rescale(d, places, DecimalSign(d) < 0 ? RoundingMode::kHalfDown : RoundingMode::kHalfUp);
+  return r.ok() ? r.value() : d;
+}
+
+Result<BoundScalar> BindAbs(const std::vector<TypePtr>& a) {
+  if (a.size() != 1 || !a[0]->IsNumeric()) return NoOverload("ABS", a);
+  TypePtr t = a[0];
+  return BoundScalar{t, {t}, [](const Value* v, size_t, EvalContext&) -> Value {
+    const Value& x = v[0];
+    // Java's Math.abs: ABS(INT_MIN) stays INT_MIN.
+    if (x.is_int()) return Value::Int(x.as_int() < 0 ? static_cast<int32_t>(0u - static_cast<uint32_t>(x.as_int())) : x.as_int());
+    if (x.is_bigint()) return Value::Bigint(x.as_bigint() < 0 ? static_cast<int64_t>(0ull - static_cast<uint64_t>(x.as_bigint())) : x.as_bigint());
+    if (x.is_double()) return Value::Double(std::fabs(x.as_double()));
+    Decimal d = x.as_decimal();
+    if (d.unscaled < 0) d.unscaled = -d.unscaled;
+    return Value::Dec(d);
+  }};
+}
+
+Result<BoundScalar> BindRound(const std::vector<TypePtr>& a) {
+  if (a.empty() || a.size() > 2 || !a[0]->IsNumeric()) return NoOverload("ROUND", a);
+  if (a.size() == 2 && a[1]->kind != TypeKind::kInt && a[1]->kind != TypeKind::kBigint) return NoOverload("ROUND", a);
+  const Type& t = *a[0];
+  if (a.size() == 1) {
+    switch (t.kind) {
+      case TypeKind::kInt:
+      case TypeKind::kBigint:
+        return BoundScalar{Type::Bigint(), {Type::Bigint()}, [](const Value* v, size_t, EvalContext&) { return v[0]; }};
+      case TypeKind::kDouble:
+        return BoundScalar{Type::Bigint(), {Type::Double()}, [](const Value* v, size_t, EvalContext&) {
+          return Value::Bigint(JavaMathRound(v[0].as_double()));
+        }};
+      default: {
+        int p = std::max(1, t.precision - t.scale + (t.scale > 0 ? 1 : 0));
+        p = std::min(p, 38);
+        return BoundScalar{Type::Decimal(p, 0), {a[0]}, [](const Value* v, size_t, EvalContext& ctx) -> Value {
+          return Value::Dec(RoundHalfTowardPositive(v[0].as_decimal(), 0));
+        }};
+      }
+    }
+  }
+  switch (t.kind) {
+    case TypeKind::kInt:
+    case TypeKind::kBigint:
+      return BoundScalar{Type::Bigint(), {Type::Bigint(), Type::Int()}, [](const Value* v, size_t, EvalContext&) {
+        int64_t x = v[0].as_bigint();
+        int32_t places = v[1].as_int();
+        if (places >= 0) return Value::Bigint(x);
+        // Round left of the point, ties toward positive infinity.
+        double r = RoundDoubleTo(static_cast<double>(x), places);
+        return Value::Bigint(static_cast<int64_t>(r));
+      }};
+    case TypeKind::kDouble:
+      return BoundScalar{Type::Double(), {Type::Double(), Type::Int()}, [](const Value* v, size_t, EvalContext&) {
+        return Value::Double(RoundDoubleTo(v[0].as_double(), v[1].as_int()));
+      }};
+    default:
+      // ROUND(DECIMAL, n) keeps the source precision and scale (ksqlDB #6235).
+      return BoundScalar{a[0], {a[0], Type::Int()}, [](const Value* v, size_t, EvalContext&) -> Value {
+        Decimal d = v[0].as_decimal();
+        Decimal r = RoundHalfTowardPositive(d, v[1].as_int());
+        Result<Decimal> back = Rescale(r, d.scale, RoundingMode::kHalfUp);
+        return back.ok() ? Value::Dec(back.value()) : Value();
+      }};
+  }
+}
+
+// GREATEST / LEAST: NULLs are skipped; all NULL gives NULL.
+Result<BoundScalar> BindExtreme(const std::string& name, bool greatest, const std::vector<TypePtr>& a) {
+  if (a.empty()) return NoOverload(name, a);
+  TypePtr common = a[0];
+  for (size_t i = 1; i < a.size(); ++i) {
+    if (common->Equals(*a[i])) continue;
+    TypePtr w = WidenNumeric(common, a[i]);
+    if (!w) return NoOverload(name, a);
+    common = w;
+  }
+  if (!common->IsPrimitive() || common->kind == TypeKind::kBoolean) return NoOverload(name, a);
+  std::vector<TypePtr> params(a.size(), common);
+  BoundScalar b{common, params, [greatest](const Value* v, size_t n, EvalContext&) -> Value {
+    const Value* best = nullptr;
+    for (size_t i = 0; i < n; ++i) {
+      if (v[i].is_null()) continue;
+      if (!best) { best = &v[i]; continue; }
+      int c;
+      if (v[i].is_double()) {
+        // Double.compareTo: NaN is the largest, -0.0 < 0.0.
+        double x = v[i].as_double(), y = best->as_double();
+        auto key = [](double d) { return std::isnan(d) ? 2 : 0; };
+        if (key(x) != key(y)) c = key(x) - key(y);
+        else if (x == y) c = static_cast<int>(std::signbit(y)) - static_cast<int>(std::signbit(x));
+        else c = x < y ? -1 : 1;
+      } else {
+        c = CompareValues(v[i], *best);
+      }
+      if (greatest ? c > 0 : c < 0) best = &v[i];
+    }
+    return best ? *best : Value();
+  }, false};
+  return b;
+}
+
+ScalarFunction UnaryDouble(std::string name, std::string desc, double (*f)(double)) {
+  return ScalarFunction{name, name + "(x DOUBLE)", std::move(desc), name + "(4.0)",
+                        builtin::Fixed(name, Type::Double(), {Type::Double()},
+                                       [f](const Value* v, size_t, EvalContext&) { return Value::Double(f(v[0].as_double())); })};
+}
+
+}  // namespace
+
+void RegisterMathFunctions(FunctionRegistry& r) {
+  r.AddScalar({"ABS", "ABS(x INT|BIGINT|DOUBLE|DECIMAL)", "The absolute value, of the same type as x.", "ABS(-3) = 3",
+               BindAbs});
+  r.AddScalar({"ROUND", "ROUND(x [, places INT])",
+               "Rounds half toward positive infinity. ROUND(DOUBLE) is BIGINT; ROUND(DOUBLE, n) is DOUBLE; "
+               "ROUND(DECIMAL, n) keeps the decimal's scale.",
+               "ROUND(1.5) = 2, ROUND(-1.5) = -1", BindRound});
+  r.AddScalar({"GREATEST", "GREATEST(v, ...)", "The largest argument; NULLs are ignored.", "GREATEST(1, 5, 3) = 5",
+               [](const std::vector<TypePtr>& a) { return BindExtreme("GREATEST", true, a); }});
+  r.AddScalar({"LEAST", "LEAST(v, ...)", "The smallest argument; NULLs are ignored.", "LEAST(1, 5, 3) = 1",
+               [](const std::vector<TypePtr>& a) { return BindExtreme("LEAST", false, a); }});
+  r.AddScalar(UnaryDouble("SQRT", "The square root.", [](double x) { return std::sqrt(x); }));
+  r.AddScalar(UnaryDouble("EXP", "e raised to x.", [](double x) { return std::exp(x); }));
+  r.AddScalar(UnaryDouble("LN", "The natural logarithm.", [](double x) { return std::log(x); }));
+  r.AddScalar({"POWER", "POWER(base DOUBLE, exponent DOUBLE)", "base raised to exponent.", "POWER(2, 3) = 8.0",
+               builtin::Fixed("POWER", Type::Double(), {Type::Double(), Type::Double()},
+                              [](const Value* v, size_t, EvalContext&) {
+                                return Value::Double(std::pow(v[0].as_double(), v[1].as_double()));
+                              })});
+}
+
+}  // namespace eddy

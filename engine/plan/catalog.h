@@ -1,0 +1,55 @@
+#pragma once
+// The catalog: every stream, table and persistent query the engine knows, with the schema,
+// topic and formats of each source. Statements are checked against it and change it.
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/common/schema.h"
+#include "engine/common/status.h"
+
+namespace eddy {
+
+struct SourceDef {
+  std::string name;
+  bool is_table = false;
+  bool is_source = false;       // CREATE SOURCE STREAM|TABLE: read-only
+  Schema schema;
+  std::string topic;
+  std::string key_format = "KAFKA";
+  std::string value_format = "JSON";
+  std::optional<bool> wrap_single_value;
+  char value_delimiter = ',';
+  int partitions = 1;
+  std::optional<std::string> timestamp_column;
+  std::string timestamp_format;
+  std::string query_id;         // the persistent query writing it (C*AS), empty for CREATE
+  std::string statement_text;   // the statement that created it
+};
+
+struct QueryDef {
+  std::string id;               // CSAS_OUTPUT_1, CTAS_X_3, INSERTQUERY_5
+  std::string sink;
+  std::vector<std::string> sources;
+  std::string statement_text;
+};
+
+class Catalog {
+ public:
+  const SourceDef* FindSource(const std::string& name) const;
+  Status AddSource(SourceDef def, bool or_replace);
+  Status DropSource(const std::string& name);
+  void AddQuery(QueryDef q) { queries_[q.id] = std::move(q); }
+  const std::map<std::string, SourceDef>& sources() const { return sources_; }
+  const std::map<std::string, QueryDef>& queries() const { return queries_; }
+  // A fresh query id: "<PREFIX>_<NAME>_<n>", n counting statements as ksqlDB does.
+  std::string NextQueryId(const std::string& prefix, const std::string& name);
+
+ private:
+  std::map<std::string, SourceDef> sources_;
+  std::map<std::string, QueryDef> queries_;
+  int next_query_ = 0;
+};
+
+}  // namespace eddy

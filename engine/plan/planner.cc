@@ -1,0 +1,937 @@
+#include "engine/plan/planner.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <set>
+
+#include "dsl/analyzer.h"
+#include "engine/function/expr_builder.h"
+#include "engine/function/registry.h"
+#include "engine/io/format.h"
+#include "operators/aggregate.h"
+#include "operators/filter.h"
+#include "operators/project.h"
+#include "operators/rekey.h"
+#include "operators/sink.h"
+#include "operators/source.h"
+#include "operators/stream_table_join.h"
+#include "operators/widen.h"
+
+namespace eddy {
+namespace {
+
+using dsl::Expr;
+using dsl::ExprKind;
+
+std::string Upper(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// ---- WITH properties -------------------------------------------------------------------------
+
+class Props {
+ public:
+  explicit Props(const std::vector<dsl::Property>& props) : props_(props) {}
+  const dsl::Property* Find(const std::string& name) const {
+    for (const auto& p : props_)
+      if (p.name == name) return &p;
+    return nullptr;
+  }
+  std::optional<std::string> String(const std::string& name) const {
+    const dsl::Property* p = Find(name);
+    if (!p) return std::nullopt;
+    return p->value;
+  }
+  Status CheckKnown(const std::set<std::string>& known) const {
+    std::string bad;
+    for (const auto& p : props_)
+      if (!known.count(p.name)) bad += (bad.empty() ? "" : ", ") + p.name;
+    if (!bad.empty()) return Status::Invalid(fmt::format("Invalid config variable(s) in the WITH clause: {}", bad));
+    return Status::Ok();
+  }
+
+ private:
+  const std::vector<dsl::Property>& props_;
+};
+
+const std::set<std::string> kKnownFormats = {"JSON", "KAFKA", "DELIMITED", "NONE", "AVRO", "PROTOBUF",
+                                             "PROTOBUF_NOSR", "JSON_SR"};
+
+Status CheckFormatName(const std::string& f, SourcePos pos) {
+  if (!kKnownFormats.count(f)) return Status::Invalid(fmt::format("Unknown format: {}", f), pos);
+  if (f == "AVRO" || f == "PROTOBUF" || f == "JSON_SR" || f == "PROTOBUF_NOSR")
+    return Status::Unsupported(fmt::format("The {} format needs a schema registry, which eddy does not support yet", f), pos);
+  return Status::Ok();
+}
+
+// Applies FORMAT / KEY_FORMAT / VALUE_FORMAT / WRAP_SINGLE_VALUE / VALUE_DELIMITER to `def`.
+Status ApplyFormats(const Props& props, const std::vector<dsl::Property>& raw, SourceDef& def,
+                    const PlanOptions& options, bool value_format_required) {
+  auto fmt_prop = props.Find("FORMAT");
+  auto key_prop = props.Find("KEY_FORMAT");
+  auto val_prop = props.Find("VALUE_FORMAT");
+  if (fmt_prop && (key_prop || val_prop)) {
+    return Status::Invalid("Cannot supply both 'FORMAT' and 'KEY_FORMAT' or 'VALUE_FORMAT' properties, as 'FORMAT' "
+                           "sets both key and value formats.", fmt_prop->pos);
+  }
+  if (fmt_prop) {
+    def.key_format = def.value_format = Upper(fmt_prop->value);
+    RETURN_IF_ERROR(CheckFormatName(def.value_format, fmt_prop->pos));
+  }
+  if (key_prop) {
+    def.key_format = Upper(key_prop->value);
+    RETURN_IF_ERROR(CheckFormatName(def.key_format, key_prop->pos));
+  }
+  if (val_prop) {
+    def.value_format = Upper(val_prop->value);
+    RETURN_IF_ERROR(CheckFormatName(def.value_format, val_prop->pos));
+  }
+  if (!fmt_prop && !val_prop && value_format_required) {
+    auto it = options.properties.find("ksql.persistence.default.format.value");
+    if (it == options.properties.end()) {
+      return Status::Invalid("Statement is missing the 'VALUE_FORMAT' property from the WITH clause. Either provide "
+                             "one or set a default via the 'ksql.persistence.default.format.value' config.");
+    }
+    def.value_format = Upper(it->second);
+  }
+  if (const dsl::Property* w = props.Find("WRAP_SINGLE_VALUE")) {
+    def.wrap_single_value = Upper(w->value) == "TRUE";
+  }
+  if (const dsl::Property* d = props.Find("VALUE_DELIMITER")) {
+    std::string v = d->value;
+    if (Upper(v) == "TAB") def.value_delimiter = '\t';
+    else if (Upper(v) == "SPACE") def.value_delimiter = ' ';
+    else if (v.size() == 1) def.value_delimiter = v[0];
+    else if (v.empty())
+      return Status::Invalid("Failed to prepare statement: Configuration VALUE_DELIMITER is invalid: Delimiter cannot "
+                             "be empty, if you meant to have a tab or space for delimiter, please use the special "
+                             "values 'TAB' or 'SPACE'\nExample valid value: ';'", d->pos);
+    else
+      return Status::Invalid(fmt::format("Invalid delimiter value: '{}'. Delimiter must be a single character or "
+                                         "TAB or SPACE", v), d->pos);
+  }
+  return Status::Ok();
+}
+
+FormatOptions KeyFormatOptions(const SourceDef& def) {
+  FormatOptions o;
+  o.is_key = true;
+  return o;
+}
+
+FormatOptions ValueFormatOptions(const SourceDef& def) {
+  FormatOptions o;
+  o.wrap_single_value = def.wrap_single_value;
+  o.delimiter = def.value_delimiter;
+  return o;
+}
+
+Status CheckFormats(const SourceDef& def) {
+  {
+    auto f = MakeFormat(def.key_format, def.schema.key, KeyFormatOptions(def));
+    if (!f.ok()) return f.status();
+  }
+  auto f = MakeFormat(def.value_format, def.schema.value, ValueFormatOptions(def));
+  return f.status();
+}
+
+// ---- CREATE STREAM|TABLE ---------------------------------------------------------------------
+
+const std::set<std::string> kCreateProps = {"KAFKA_TOPIC", "KEY_FORMAT", "VALUE_FORMAT", "FORMAT", "PARTITIONS",
+                                            "REPLICAS", "TIMESTAMP", "TIMESTAMP_FORMAT", "WRAP_SINGLE_VALUE",
+                                            "VALUE_DELIMITER", "KEY_DELIMITER", "WINDOW_TYPE", "WINDOW_SIZE",
+                                            "RETENTION_MS", "KEY_SCHEMA_ID", "VALUE_SCHEMA_ID",
+                                            "KEY_SCHEMA_FULL_NAME", "VALUE_SCHEMA_FULL_NAME",
+                                            "VALUE_AVRO_SCHEMA_FULL_NAME", "SOURCE_CONNECTOR"};
+
+Status ApplyTimestamp(const Props& props, SourceDef& def) {
+  if (auto ts = props.Find("TIMESTAMP")) {
+    std::string col = ts->value;
+    // A quoted identifier keeps its case; otherwise upper-case.
+    if (col.size() >= 2 && col.front() == '`' && col.back() == '`') col = col.substr(1, col.size() - 2);
+    else col = Upper(col);
+    auto idx = def.schema.ValueIndex(col);
+    if (!idx) {
+      return Status::Invalid(fmt::format("The TIMESTAMP column set in the WITH clause does not exist in the schema: "
+                                         "'{}'", col), ts->pos);
+    }
+    const Type& t = *def.schema.value[*idx].type;
+    if (auto f = props.Find("TIMESTAMP_FORMAT")) {
+      def.timestamp_format = f->value;
+      if (t.kind != TypeKind::kString)
+        return Status::Invalid("TIMESTAMP_FORMAT needs a STRING timestamp column", f->pos);
+      return Status::Unsupported("TIMESTAMP_FORMAT is not supported yet", f->pos);
+    }
+    if (t.kind != TypeKind::kBigint && t.kind != TypeKind::kTimestamp) {
+      return Status::Invalid(fmt::format("Timestamp column, {}, should be LONG(INT64), TIMESTAMP, or a String with a "
+                                         "timestamp_format specified.", col), ts->pos);
+    }
+    def.timestamp_column = col;
+  }
+  return Status::Ok();
+}
+
+Result<PlannedStatement> PlanCreateSource(const dsl::Statement& st, const Catalog& catalog,
+                                          const PlanOptions& options) {
+  const dsl::CreateSource& cs = *st.create_source;
+  const char* kind = cs.is_table ? "table" : "stream";
+  if (const SourceDef* existing = catalog.FindSource(cs.name)) {
+    if (cs.if_not_exists) return PlannedStatement{};
+    if (!cs.or_replace) {
+      return Status::Invalid(fmt::format("Cannot add {} '{}': A {} with the same name already exists", kind, cs.name,
+                                         existing->is_table ? "table" : "stream"), cs.name_pos);
+    }
+    if (cs.is_source || existing->is_source)
+      return Status::Invalid(fmt::format("Cannot add {} '{}': CREATE OR REPLACE is not supported on source {}s.",
+                                         kind, cs.name, kind), cs.name_pos);
+  }
+  Props props(cs.properties);
+  RETURN_IF_ERROR(props.CheckKnown(kCreateProps));
+  SourceDef def;
+  def.name = cs.name;
+  def.is_table = cs.is_table;
+  def.is_source = cs.is_source;
+  def.statement_text = st.text;
+  auto topic = props.String("KAFKA_TOPIC");
+  if (!topic) return Status::Invalid("Missing required property \"KAFKA_TOPIC\" which has no default value.", st.pos);
+  def.topic = *topic;
+  RETURN_IF_ERROR(ApplyFormats(props, cs.properties, def, options, true));
+  if (auto p = props.Find("PARTITIONS")) def.partitions = std::max(1, std::atoi(p->value.c_str()));
+  std::set<std::string> seen;
+  for (const auto& el : cs.elements) {
+    if (!seen.insert(el.name).second)
+      return Status::Invalid(fmt::format("Duplicate column names: {}", el.name), el.pos);
+    if (el.name == "ROWTIME" || el.name == "ROWPARTITION" || el.name == "ROWOFFSET" || el.name == "WINDOWSTART" ||
+        el.name == "WINDOWEND")
+      return Status::Invalid(fmt::format("'{}' is a reserved column name.", el.name), el.pos);
+    Column c{el.name, el.type, el.role, el.header_key};
+    if (el.role == ColumnRole::kKey) {
+      if (cs.is_table && !el.primary_key)
+        return Status::Invalid(fmt::format("Column `{}` is a 'KEY' column: please use 'PRIMARY KEY' for tables.\n"
+                                           "Tables have PRIMARY KEYs, which are unique and NON NULL.\n"
+                                           "Streams have KEYs, which have no uniqueness or NON NULL constraints.",
+                                           el.name), el.pos);
+      if (!cs.is_table && el.primary_key)
+        return Status::Invalid(fmt::format("Column `{}` is a 'PRIMARY KEY' column: please use 'KEY' for streams.\n"
+                                           "Tables have PRIMARY KEYs, which are unique and NON NULL.\n"
+                                           "Streams have KEYs, which have no uniqueness or NON NULL constraints.",
+                                           el.name), el.pos);
+      def.schema.key.push_back(std::move(c));
+    } else if (el.role == ColumnRole::kHeader) {
+      return Status::Unsupported("HEADER columns are not supported yet", el.pos);
+    } else {
+      def.schema.value.push_back(std::move(c));
+    }
+  }
+  if (cs.is_table && def.schema.key.empty())
+    return Status::Invalid("Tables require a PRIMARY KEY. Please define the PRIMARY KEY.", cs.name_pos);
+  if (cs.elements.empty())
+    return Status::Unsupported("inferring columns from a schema registry is not supported; list the columns",
+                               cs.name_pos);
+  RETURN_IF_ERROR(ApplyTimestamp(props, def));
+  RETURN_IF_ERROR(CheckFormats(def).WithPos(st.pos));
+  PlannedStatement out;
+  out.kind = PlannedStatement::Kind::kCreateSource;
+  out.topic = def.topic;
+  out.topic_partitions = def.partitions;
+  out.or_replace = cs.or_replace;
+  out.source = std::move(def);
+  return out;
+}
+
+// ---- queries -----------------------------------------------------------------------------------
+
+struct SourceRef {
+  SourceDef def;
+  std::string alias;
+  int offset = 0;  // first column in the wide row
+  int width = 0;   // key + value + pseudo-columns
+};
+
+// One item of the select list after `*` is expanded.
+struct OutputItem {
+  const Expr* expr = nullptr;
+  std::string name;
+  SourcePos pos;
+};
+
+bool IsAggregateCall(const Expr& e, const FunctionRegistry& reg) {
+  return e.kind == ExprKind::kFunctionCall && reg.FindAggregate(e.name) && !reg.FindScalar(e.name);
+}
+
+bool ContainsAggregate(const Expr& e, const FunctionRegistry& reg) {
+  bool found = false;
+  dsl::VisitExpr(e, [&](const Expr& x) {
+    if (IsAggregateCall(x, reg)) found = true;
+    return !found;
+  });
+  return found;
+}
+
+// What a query's operators and output look like; built by QueryBuilder, at plan time to check
+// the statement and again in QueryPlan::Build for each task.
+class QueryBuilder {
+ public:
+  QueryBuilder(const dsl::Query& q, std::vector<SourceRef> sources, std::string sink_name, bool persistent)
+      : q_(q), sources_(std::move(sources)), sink_name_(std::move(sink_name)), persistent_(persistent),
+        reg_(FunctionRegistry::Builtins()) {}
+
+  // Builds the operators up to (not including) the sink.
+  Status Build() {
+    topo_ = std::make_unique<Topology>();
+    BuildScope();
+    RETURN_IF_ERROR(BuildInputs());
+    if (q_.where) {
+      if (ContainsAggregate(*q_.where, reg_))
+        return Status::Invalid("Aggregate functions are not allowed in the WHERE clause.", q_.where->pos);
+      ASSIGN_OR_RETURN(CompiledExprPtr pred, dsl::AnalyzeExpr(*q_.where, scope_, reg_));
+      if (pred->type()->kind != TypeKind::kBoolean)
+        return Status::Invalid(fmt::format("Type error in WHERE expression: Should be BOOLEAN, but was {}",
+                                           pred->type()->ToString()), q_.where->pos);
+      Add(std::make_unique<FilterOperator>(std::move(pred), dsl::FormatExpr(*q_.where)));
+    }
+    RETURN_IF_ERROR(ExpandSelect());
+    bool aggregate = !q_.group_by.empty();
+    for (const auto& item : items_) aggregate = aggregate || ContainsAggregate(*item.expr, reg_);
+    if (q_.having) aggregate = true;
+    if (q_.window) return Status::Unsupported("windowed aggregation is not supported yet", q_.window->pos);
+    if (aggregate) return BuildAggregate();
+    return BuildProjection();
+  }
+
+  std::unique_ptr<Topology> TakeTopology() { return std::move(topo_); }
+  bool output_is_table() const { return output_is_table_; }
+  const Schema& output_schema() const { return output_schema_; }
+
+ private:
+  void BuildScope() {
+    int offset = 0;
+    for (auto& s : sources_) {
+      s.offset = offset;
+      int i = offset;
+      std::string q = s.alias.empty() ? s.def.name : s.alias;
+      scope_.sources.emplace_back(q, s.def.name);
+      for (const auto& c : s.def.schema.key) scope_.columns.push_back({q, s.def.name, c.name, c.type, i++, false});
+      for (const auto& c : s.def.schema.value) scope_.columns.push_back({q, s.def.name, c.name, c.type, i++, false});
+      scope_.columns.push_back({q, s.def.name, "ROWTIME", Type::Bigint(), i++, true});
+      scope_.columns.push_back({q, s.def.name, "ROWPARTITION", Type::Int(), i++, true});
+      scope_.columns.push_back({q, s.def.name, "ROWOFFSET", Type::Bigint(), i++, true});
+      s.width = i - offset;
+      offset = i;
+    }
+  }
+
+  template <typename Op>
+  Op* Add(std::unique_ptr<Op> op, bool chain = true) {
+    Op* raw = op.get();
+    if (chain && tail_) tail_->set_downstream(raw);
+    if (chain) tail_ = raw;
+    topo_->operators.push_back(std::move(op));
+    return raw;
+  }
+
+  Result<SourceOperator*> MakeSource(const SourceDef& def) {
+    SourceSpec spec;
+    spec.name = def.name;
+    spec.topic = def.topic;
+    spec.is_table = def.is_table;
+    spec.key_columns = def.schema.key.size();
+    spec.value_columns = def.schema.value.size();
+    ASSIGN_OR_RETURN(spec.key_format, MakeFormat(def.key_format, def.schema.key, KeyFormatOptions(def)));
+    ASSIGN_OR_RETURN(spec.value_format, MakeFormat(def.value_format, def.schema.value, ValueFormatOptions(def)));
+    if (def.timestamp_column) spec.timestamp_column = def.schema.ValueIndex(*def.timestamp_column);
+    auto op = std::make_unique<SourceOperator>(std::move(spec));
+    SourceOperator* raw = op.get();
+    topo_->operators.push_back(std::move(op));
+    topo_->sources.push_back(raw);
+    return raw;
+  }
+
+  // Which source (index) every column reference in `e` belongs to; -1 if none, -2 if several.
+  int SourceOf(const Expr& e) {
+    int found = -1;
+    dsl::VisitExpr(e, [&](const Expr& x) {
+      if (x.kind == ExprKind::kColumnRef) {
+        const dsl::ScopeColumn* c = dsl::ResolveColumnRef(x, scope_);
+        if (c) {
+          int idx = 0;
+          for (size_t i = 0; i < sources_.size(); ++i)
+            if (c->index >= sources_[i].offset && c->index < sources_[i].offset + sources_[i].width) idx = static_cast<int>(i);
+          if (found == -1) found = idx;
+          else if (found != idx) found = -2;
+        }
+      }
+      return true;
+    });
+    return found;
+  }
+
+  Status BuildInputs() {
+    ASSIGN_OR_RETURN(SourceOperator* left, MakeSource(sources_[0].def));
+    tail_ = left;
+    Add(std::make_unique<WidenOperator>());
+    output_is_table_ = sources_[0].def.is_table;
+    if (q_.joins.empty()) return Status::Ok();
+    if (q_.joins.size() > 1) return Status::Unsupported("joins of more than two sources are not supported yet", q_.joins[1].pos);
+    const dsl::JoinClause& j = q_.joins[0];
+    const SourceRef& l = sources_[0];
+    const SourceRef& r = sources_[1];
+    if (l.def.is_table || !r.def.is_table) {
+      return Status::Unsupported(fmt::format("{}-{} joins are not supported yet; eddy joins a stream to a table",
+                                             l.def.is_table ? "table" : "stream", r.def.is_table ? "table" : "stream"),
+                                 j.pos);
+    }
+    if (j.type != dsl::JoinType::kInner && j.type != dsl::JoinType::kLeft) {
+      return Status::Invalid("Invalid join type: full-outer join not supported for stream-table join. Only INNER "
+                             "and LEFT joins are supported.", j.pos);
+    }
+    if (j.within_before) return Status::Invalid("A WITHIN clause is only valid for stream-stream joins.", j.within_before->pos);
+    const Expr& on = *j.on;
+    if (on.kind != ExprKind::kBinary || on.bin_op != dsl::BinaryOp::kEq) {
+      return Status::Invalid(fmt::format("Unsupported join expression: {}. Only equality joins are supported.",
+                                         dsl::FormatExpr(on)), on.pos);
+    }
+    // Resolve names first so unknown aliases and columns are reported as such.
+    for (const auto& side : on.children) RETURN_IF_ERROR(dsl::AnalyzeExpr(*side, scope_, reg_).status());
+    int a = SourceOf(*on.children[0]);
+    int b = SourceOf(*on.children[1]);
+    for (int k = 0; k < 2; ++k) {
+      int s = k == 0 ? a : b;
+      if (s < 0) {
+        const Expr& bad = *on.children[k];
+        return Status::Invalid(fmt::format("Invalid comparison expression '{}' in join '{}'. Each side of the join "
+                                           "comparision must contain references from exactly one source.",
+                                           dsl::FormatExpr(bad), dsl::FormatExpr(on)), bad.pos);
+      }
+    }
+    if (a == b) {
+      return Status::Invalid(fmt::format("Each side of the join must reference exactly one source and not the same "
+                                         "source. Left side references {} and right references {}",
+                                         sources_[a].def.name, sources_[b].def.name), on.pos);
+    }
+    const Expr& left_expr = a == 0 ? *on.children[0] : *on.children[1];
+    const Expr& right_expr = a == 0 ? *on.children[1] : *on.children[0];
+    const dsl::ScopeColumn* rc = dsl::ResolveColumnRef(right_expr, scope_);
+    if (!rc || r.def.schema.key.size() != 1 || rc->index != r.offset) {
+      return Status::Invalid(fmt::format("Invalid join condition: stream-table joins require to join on the table's "
+                                         "primary key. Got {}.", dsl::FormatExpr(on)), on.pos);
+    }
+    ASSIGN_OR_RETURN(CompiledExprPtr lkey, dsl::AnalyzeExpr(left_expr, scope_, reg_));
+    join_exprs_ = {&left_expr, &right_expr};
+    // The stream side is re-keyed by its join expression (a repartition when partitioned).
+    std::vector<CompiledExprPtr> keys;
+    keys.push_back(std::move(lkey));
+    Add(std::make_unique<RekeyOperator>(std::move(keys), dsl::FormatExpr(left_expr)));
+    StreamTableJoinSpec spec;
+    spec.left_outer = j.type == dsl::JoinType::kLeft;
+    spec.table_width = static_cast<size_t>(r.width);
+    spec.store_name = fmt::format("{}-join-{}", sink_name_, r.def.name);
+    spec.text = fmt::format("{} {} JOIN {} ON {}", l.def.name, spec.left_outer ? "LEFT" : "INNER", r.def.name,
+                            dsl::FormatExpr(on));
+    Operator* stream_tail = tail_;
+    auto join = std::make_unique<StreamTableJoinOperator>(std::move(spec));
+    StreamTableJoinOperator* jraw = join.get();
+    stream_tail->set_downstream(jraw, 0);
+    topo_->operators.push_back(std::move(join));
+    ASSIGN_OR_RETURN(SourceOperator* right, MakeSource(r.def));
+    auto widen = std::make_unique<WidenOperator>();
+    right->set_downstream(widen.get());
+    widen->set_downstream(jraw, 1);
+    topo_->operators.push_back(std::move(widen));
+    tail_ = jraw;
+    output_is_table_ = false;
+    return Status::Ok();
+  }
+
+  Status ExpandSelect() {
+    bool joined = sources_.size() > 1;
+    for (size_t i = 0; i < q_.select.size(); ++i) {
+      const dsl::SelectItem& item = q_.select[i];
+      if (item.kind == dsl::SelectItemKind::kExpr) {
+        OutputItem o{item.expr.get(), item.alias, item.pos};
+        if (o.name.empty()) {
+          if (item.expr->kind == ExprKind::kColumnRef) o.name = item.expr->name;
+          else if (item.expr->kind == ExprKind::kDereference) o.name = item.expr->name;
+          else o.name = fmt::format("KSQL_COL_{}", synthetic_++);
+        }
+        items_.push_back(o);
+        continue;
+      }
+      bool any = false;
+      for (const auto& c : scope_.columns) {
+        if (c.pseudo) continue;
+        if (item.kind == dsl::SelectItemKind::kQualifiedStar && c.qualifier != item.qualifier && c.source != item.qualifier)
+          continue;
+        any = true;
+        auto ref = std::make_unique<Expr>();
+        ref->kind = ExprKind::kColumnRef;
+        ref->qualifier = c.qualifier;
+        ref->name = c.name;
+        ref->pos = item.pos;
+        items_.push_back({ref.get(), joined ? c.qualifier + "_" + c.name : c.name, item.pos});
+        owned_.push_back(std::move(ref));
+      }
+      if (!any && item.kind == dsl::SelectItemKind::kQualifiedStar)
+        return Status::Invalid(fmt::format("'{}' is not a valid stream/table name or alias.", item.qualifier), item.pos);
+    }
+    std::set<std::string> names;
+    for (const auto& o : items_) {
+      if (o.name == "ROWTIME" || o.name == "ROWPARTITION" || o.name == "ROWOFFSET" || o.name == "WINDOWSTART" ||
+          o.name == "WINDOWEND") {
+        if (!persistent_) continue;
+        return Status::Invalid(fmt::format("Reserved column name in select: `{}`. Please remove or alias the column.",
+                                           o.name), o.pos);
+      }
+      if (!names.insert(o.name).second)
+        return Status::Invalid(fmt::format("Duplicate value column name: `{}`", o.name), o.pos);
+    }
+    return Status::Ok();
+  }
+
+  // Splits items into key and value columns: an item is a key column when it matches one of
+  // `key_exprs` (by structure, or by naming the same column).
+  bool Matches(const Expr& e, const Expr& k) {
+    if (dsl::SameExpr(e, k)) return true;
+    const dsl::ScopeColumn* a = dsl::ResolveColumnRef(e, scope_);
+    const dsl::ScopeColumn* b = dsl::ResolveColumnRef(k, scope_);
+    return a && b && a->index == b->index;
+  }
+
+  Status RequireKeyInProjection(const std::vector<std::vector<const Expr*>>& key_alternatives,
+                                const char* what, std::vector<int>* key_items) {
+    for (const auto& alts : key_alternatives) {
+      int found = -1;
+      for (size_t i = 0; i < items_.size() && found < 0; ++i) {
+        for (const Expr* k : alts)
+          if (Matches(*items_[i].expr, *k)) found = static_cast<int>(i);
+      }
+      if (found < 0 && persistent_) {
+        std::string names;
+        for (size_t i = 0; i < alts.size(); ++i)
+          names += (i == 0 ? "" : (i + 1 == alts.size() ? " or " : ", ")) + dsl::FormatExpr(*alts[i]);
+        return Status::Invalid(fmt::format("The query used to build `{}` must include the {}{} {} in its projection "
+                                           "(eg, SELECT {}...).", sink_name_, what, alts.size() > 1 ? "s" : "",
+                                           names, dsl::FormatExpr(*alts[0])), q_.pos);
+      }
+      key_items->push_back(found);
+    }
+    return Status::Ok();
+  }
+
+  Status FinishProjection(const std::vector<int>& key_items, const dsl::Scope& scope, const dsl::AnalyzeHooks* hooks,
+                          bool forward_tombstones, size_t input_width) {
+    ProjectSpec spec;
+    spec.forward_tombstones = forward_tombstones;
+    spec.input_width = input_width;
+    std::set<int> keyset;
+    for (int k : key_items) {
+      if (k < 0) continue;
+      keyset.insert(k);
+      ASSIGN_OR_RETURN(CompiledExprPtr e, dsl::AnalyzeExpr(*items_[k].expr, scope, reg_, hooks));
+      output_schema_.key.push_back({items_[k].name, e->type(), ColumnRole::kKey, ""});
+      spec.key.push_back(std::move(e));
+    }
+    for (size_t i = 0; i < items_.size(); ++i) {
+      if (keyset.count(static_cast<int>(i))) continue;
+      ASSIGN_OR_RETURN(CompiledExprPtr e, dsl::AnalyzeExpr(*items_[i].expr, scope, reg_, hooks));
+      output_schema_.value.push_back({items_[i].name, e->type(), ColumnRole::kValue, ""});
+      spec.value.push_back(std::move(e));
+    }
+    if (persistent_ && output_schema_.value.empty())
+      return Status::Invalid("The projection contains no value columns.", q_.pos);
+    std::string text;
+    for (const auto& it : items_) text += (text.empty() ? "" : ", ") + dsl::FormatExpr(*it.expr) + " AS " + it.name;
+    spec.text = text;
+    Add(std::make_unique<ProjectOperator>(std::move(spec)));
+    topo_->last = tail_;
+    topo_->output_schema = output_schema_;
+    return Status::Ok();
+  }
+
+  Status BuildProjection() {
+    std::vector<std::vector<const Expr*>> keys;
+    if (!q_.partition_by.empty()) {
+      return Status::Unsupported("PARTITION BY is not supported yet", q_.partition_by[0]->pos);
+    } else if (!join_exprs_.empty()) {
+      keys.push_back(join_exprs_);
+      std::vector<int> key_items;
+      RETURN_IF_ERROR(RequireKeyInProjection(keys, "join expression", &key_items));
+      return FinishProjection(key_items, scope_, nullptr, false, 0);
+    }
+    for (size_t i = 0; i < sources_[0].def.schema.key.size(); ++i) {
+      auto ref = std::make_unique<Expr>();
+      ref->kind = ExprKind::kColumnRef;
+      ref->qualifier = scope_.columns[i].qualifier;
+      ref->name = sources_[0].def.schema.key[i].name;
+      keys.push_back({ref.get()});
+      owned_.push_back(std::move(ref));
+    }
+    std::vector<int> key_items;
+    RETURN_IF_ERROR(RequireKeyInProjection(keys, "key column", &key_items));
+    return FinishProjection(key_items, scope_, nullptr, output_is_table_, static_cast<size_t>(sources_[0].width));
+  }
+
+  Status BuildAggregate() {
+    if (sources_[0].def.is_table && q_.joins.empty())
+      return Status::Unsupported("aggregating a table is not supported yet", q_.pos);
+    if (q_.group_by.empty())
+      return Status::Unsupported("aggregation without GROUP BY is not supported yet", q_.pos);
+    AggregateSpec spec;
+    std::vector<TypePtr> group_types;
+    std::string text = "GROUP BY ";
+    for (const auto& g : q_.group_by) {
+      if (ContainsAggregate(*g, reg_)) {
+        std::string name;
+        dsl::VisitExpr(*g, [&](const Expr& x) {
+          if (name.empty() && IsAggregateCall(x, reg_)) name = x.name;
+          return true;
+        });
+        return Status::Invalid(fmt::format("GROUP BY does not support aggregate functions: {} is an aggregate function.",
+                                           name), g->pos);
+      }
+      ASSIGN_OR_RETURN(CompiledExprPtr e, dsl::AnalyzeExpr(*g, scope_, reg_));
+      group_types.push_back(e->type());
+      spec.group_by.push_back(std::move(e));
+      text += dsl::FormatExpr(*g) + " ";
+    }
+    // Every aggregate call in SELECT and HAVING, once each.
+    std::vector<const Expr*> calls;
+    auto collect = [&](const Expr& root) {
+      dsl::VisitExpr(root, [&](const Expr& x) {
+        if (!IsAggregateCall(x, reg_)) return true;
+        for (const Expr* c : calls)
+          if (dsl::SameExpr(*c, x)) return false;
+        calls.push_back(&x);
+        return false;
+      });
+    };
+    for (const auto& it : items_) collect(*it.expr);
+    if (q_.having) collect(*q_.having);
+    if (calls.empty())
+      return Status::Invalid("GROUP BY requires aggregate functions in either the SELECT or HAVING clause.", q_.pos);
+    std::vector<TypePtr> result_types;
+    for (const Expr* c : calls) {
+      const AggregateFunction* fn = reg_.FindAggregate(c->name);
+      if (fn->stream_only && output_is_table_) {
+        return Status::Invalid(fmt::format("The aggregation function {} cannot be applied to a table source, only to "
+                                           "a stream source.", c->name), c->pos);
+      }
+      std::vector<CompiledExprPtr> args;
+      std::vector<TypePtr> types;
+      std::vector<const Value*> constants;
+      for (const auto& a : c->children) {
+        if (ContainsAggregate(*a, reg_))
+          return Status::Invalid("Aggregate functions can not be nested", a->pos);
+        ASSIGN_OR_RETURN(CompiledExprPtr e, dsl::AnalyzeExpr(*a, scope_, reg_));
+        types.push_back(e->type());
+        args.push_back(std::move(e));
+      }
+      for (const auto& a : args) constants.push_back(a->constant());
+      size_t input_args = 0;
+      auto bound = fn->bind(types, constants, &input_args);
+      if (!bound.ok()) return bound.status().WithPos(c->pos);
+      args.resize(std::min(args.size(), input_args));
+      result_types.push_back(bound.value()->return_type());
+      spec.calls.push_back({std::move(bound).value(), std::move(args)});
+    }
+    spec.store_name = fmt::format("{}-aggregate", sink_name_);
+    spec.text = text;
+    Add(std::make_unique<AggregateOperator>(std::move(spec)));
+    output_is_table_ = true;
+
+    // After the aggregate: [group key..., results..., ROWTIME].
+    dsl::Scope post;
+    post.sources = scope_.sources;
+    dsl::AnalyzeHooks hooks;
+    hooks.substitute = [&](const Expr& e) -> Result<CompiledExprPtr> {
+      for (size_t i = 0; i < q_.group_by.size(); ++i)
+        if (Matches(e, *q_.group_by[i])) return MakeColumn(Section::kValue, static_cast<int>(i), group_types[i]);
+      for (size_t j = 0; j < calls.size(); ++j)
+        if (dsl::SameExpr(e, *calls[j]))
+          return MakeColumn(Section::kValue, static_cast<int>(q_.group_by.size() + j), result_types[j]);
+      if (e.kind == ExprKind::kColumnRef) {
+        if (e.name == "ROWTIME" && e.qualifier.empty())
+          return MakeColumn(Section::kValue, static_cast<int>(q_.group_by.size() + calls.size()), Type::Bigint());
+        RETURN_IF_ERROR(dsl::AnalyzeExpr(e, scope_, reg_).status());
+        return Status::Invalid(fmt::format("Non-aggregate SELECT expression(s) not part of GROUP BY: {}",
+                                           dsl::FormatExpr(e)), e.pos);
+      }
+      return CompiledExprPtr();
+    };
+    if (q_.having) {
+      ASSIGN_OR_RETURN(CompiledExprPtr pred, dsl::AnalyzeExpr(*q_.having, post, reg_, &hooks));
+      Add(std::make_unique<FilterOperator>(std::move(pred), dsl::FormatExpr(*q_.having)));
+    }
+    std::vector<std::vector<const Expr*>> keys;
+    for (const auto& g : q_.group_by) keys.push_back({g.get()});
+    std::vector<int> key_items;
+    RETURN_IF_ERROR(RequireKeyInProjection(keys, "grouping expression", &key_items));
+    return FinishProjection(key_items, post, &hooks, false, 0);
+  }
+
+  const dsl::Query& q_;
+  std::vector<SourceRef> sources_;
+  std::string sink_name_;
+  bool persistent_;
+  const FunctionRegistry& reg_;
+  dsl::Scope scope_;
+  std::unique_ptr<Topology> topo_;
+  Operator* tail_ = nullptr;
+  std::vector<OutputItem> items_;
+  std::vector<std::unique_ptr<Expr>> owned_;
+  std::vector<const Expr*> join_exprs_;
+  int synthetic_ = 0;
+  bool output_is_table_ = false;
+  Schema output_schema_;
+};
+
+Result<std::vector<SourceRef>> ResolveSources(const dsl::Query& q, const Catalog& catalog) {
+  std::vector<SourceRef> out;
+  auto add = [&](const dsl::Relation& r) -> Status {
+    const SourceDef* def = catalog.FindSource(r.name);
+    if (!def) return Status::NotFound(fmt::format("{} does not exist.", r.name), r.pos);
+    out.push_back({*def, r.alias, 0, 0});
+    return Status::Ok();
+  };
+  RETURN_IF_ERROR(add(q.from));
+  for (const auto& j : q.joins) RETURN_IF_ERROR(add(j.right));
+  return out;
+}
+
+class BuiltQueryPlan final : public QueryPlan {
+ public:
+  BuiltQueryPlan(std::shared_ptr<const dsl::Statement> st, const dsl::Query* q, std::vector<SourceRef> sources,
+                 std::optional<SourceDef> sink, std::string sink_name, std::string id)
+      : st_(std::move(st)), q_(q), sources_(std::move(sources)), sink_(std::move(sink)), sink_name_(std::move(sink_name)) {
+    query_id_ = std::move(id);
+    for (const auto& s : sources_) input_topics_.push_back(s.def.topic);
+  }
+
+  Result<std::unique_ptr<Topology>> Build() const override {
+    QueryBuilder b(*q_, sources_, sink_name_, sink_.has_value());
+    RETURN_IF_ERROR(b.Build());
+    std::unique_ptr<Topology> topo = b.TakeTopology();
+    topo->query_id = query_id_;
+    if (sink_) {
+      SinkSpec spec;
+      spec.name = sink_->name;
+      spec.topic = sink_->topic;
+      ASSIGN_OR_RETURN(spec.key_format, MakeFormat(sink_->key_format, sink_->schema.key, KeyFormatOptions(*sink_)));
+      ASSIGN_OR_RETURN(spec.value_format,
+                       MakeFormat(sink_->value_format, sink_->schema.value, ValueFormatOptions(*sink_)));
+      auto sink = std::make_unique<SinkOperator>(std::move(spec));
+      topo->last->set_downstream(sink.get());
+      topo->last = sink.get();
+      topo->operators.push_back(std::move(sink));
+    }
+    return topo;
+  }
+
+ private:
+  std::shared_ptr<const dsl::Statement> st_;
+  const dsl::Query* q_;
+  std::vector<SourceRef> sources_;
+  std::optional<SourceDef> sink_;
+  std::string sink_name_;
+};
+
+const std::set<std::string> kCasProps = {"KAFKA_TOPIC", "KEY_FORMAT", "VALUE_FORMAT", "FORMAT", "PARTITIONS",
+                                         "REPLICAS", "TIMESTAMP", "TIMESTAMP_FORMAT", "WRAP_SINGLE_VALUE",
+                                         "VALUE_DELIMITER", "KEY_DELIMITER", "RETENTION_MS"};
+
+Result<PlannedStatement> PlanCreateAsSelect(std::shared_ptr<const dsl::Statement> st, Catalog& catalog,
+                                            const PlanOptions& options) {
+  const dsl::CreateAsSelect& cas = *st->create_as_select;
+  const char* kind = cas.is_table ? "table" : "stream";
+  if (const SourceDef* existing = catalog.FindSource(cas.name)) {
+    if (cas.if_not_exists) return PlannedStatement{};
+    if (!cas.or_replace)
+      return Status::Invalid(fmt::format("Cannot add {} '{}': A {} with the same name already exists", kind, cas.name,
+                                         existing->is_table ? "table" : "stream"), cas.name_pos);
+  }
+  Props props(cas.properties);
+  RETURN_IF_ERROR(props.CheckKnown(kCasProps));
+  ASSIGN_OR_RETURN(std::vector<SourceRef> sources, ResolveSources(cas.query, catalog));
+
+  QueryBuilder check(cas.query, sources, cas.name, true);
+  RETURN_IF_ERROR(check.Build());
+  if (check.output_is_table() != cas.is_table) {
+    return Status::Invalid(fmt::format("Invalid result type. Your SELECT query produces a {}. Please use CREATE {} AS "
+                                       "SELECT statement instead.", check.output_is_table() ? "TABLE" : "STREAM",
+                                       check.output_is_table() ? "TABLE" : "STREAM"), st->pos);
+  }
+  SourceDef sink;
+  sink.name = cas.name;
+  sink.is_table = cas.is_table;
+  sink.schema = check.output_schema();
+  sink.statement_text = st->text;
+  const SourceDef& first = sources[0].def;
+  sink.key_format = first.key_format;
+  sink.value_format = first.value_format;
+  sink.value_delimiter = first.value_delimiter;
+  sink.partitions = first.partitions;
+  sink.topic = props.String("KAFKA_TOPIC").value_or(cas.name);
+  RETURN_IF_ERROR(ApplyFormats(props, cas.properties, sink, options, false));
+  if (!props.Find("KEY_FORMAT") && !props.Find("FORMAT") && sink.key_format == "NONE" && !sink.schema.key.empty())
+    sink.key_format = "KAFKA";
+  if (auto p = props.Find("PARTITIONS")) sink.partitions = std::max(1, std::atoi(p->value.c_str()));
+  RETURN_IF_ERROR(CheckFormats(sink).WithPos(st->pos));
+
+  std::string id = catalog.NextQueryId(cas.is_table ? "CTAS" : "CSAS", cas.name);
+  sink.query_id = id;
+  PlannedStatement out;
+  out.kind = PlannedStatement::Kind::kPersistentQuery;
+  out.topic = sink.topic;
+  out.topic_partitions = sink.partitions;
+  out.or_replace = cas.or_replace;
+  out.query_def = QueryDef{id, cas.name, {}, st->text};
+  for (const auto& s : sources) out.query_def.sources.push_back(s.def.name);
+  out.query = std::make_shared<BuiltQueryPlan>(st, &cas.query, std::move(sources), sink, cas.name, id);
+  out.source = std::move(sink);
+  return out;
+}
+
+Result<PlannedStatement> PlanInsertInto(std::shared_ptr<const dsl::Statement> st, Catalog& catalog,
+                                        const PlanOptions& options) {
+  const dsl::InsertInto& ins = *st->insert_into;
+  const SourceDef* target = catalog.FindSource(ins.target);
+  if (!target) return Status::NotFound(fmt::format("{} does not exist.", ins.target), ins.target_pos);
+  if (target->is_table) return Status::Invalid("INSERT INTO can only be used to insert into a stream. " + target->name + " is a table.", ins.target_pos);
+  ASSIGN_OR_RETURN(std::vector<SourceRef> sources, ResolveSources(ins.query, catalog));
+  QueryBuilder check(ins.query, sources, ins.target, true);
+  RETURN_IF_ERROR(check.Build());
+  if (check.output_is_table())
+    return Status::Invalid("INSERT INTO can only be used to insert from a stream.", st->pos);
+  const Schema& got = check.output_schema();
+  bool same = got.key.size() == target->schema.key.size() && got.value.size() == target->schema.value.size();
+  for (size_t i = 0; same && i < got.key.size(); ++i)
+    same = got.key[i].name == target->schema.key[i].name && TypesEqual(got.key[i].type, target->schema.key[i].type);
+  for (size_t i = 0; same && i < got.value.size(); ++i)
+    same = got.value[i].name == target->schema.value[i].name && TypesEqual(got.value[i].type, target->schema.value[i].type);
+  if (!same) {
+    return Status::Invalid(fmt::format("Incompatible schema between results and sink.\nResult schema is {}\nSink schema "
+                                       "is {}", got.ToString(), target->schema.ToString()), st->pos);
+  }
+  std::string id = catalog.NextQueryId("INSERTQUERY", "");
+  id = fmt::format("INSERTQUERY_{}", id.substr(id.rfind('_') + 1));
+  PlannedStatement out;
+  out.kind = PlannedStatement::Kind::kPersistentQuery;
+  out.topic = target->topic;
+  out.topic_partitions = target->partitions;
+  out.query_def = QueryDef{id, target->name, {}, st->text};
+  for (const auto& s : sources) out.query_def.sources.push_back(s.def.name);
+  out.query = std::make_shared<BuiltQueryPlan>(st, &ins.query, std::move(sources), *target, target->name, id);
+  return out;
+}
+
+Result<PlannedStatement> PlanInsertValues(const dsl::Statement& st, const Catalog& catalog,
+                                          const PlanOptions& options) {
+  const dsl::InsertValues& iv = *st.insert_values;
+  const SourceDef* target = catalog.FindSource(iv.target);
+  if (!target) return Status::NotFound(fmt::format("{} does not exist.", iv.target), iv.target_pos);
+  std::vector<std::string> columns = iv.columns;
+  if (columns.empty()) {
+    for (const auto& c : target->schema.key) columns.push_back(c.name);
+    for (const auto& c : target->schema.value) columns.push_back(c.name);
+  }
+  if (columns.size() != iv.values.size()) {
+    return Status::Invalid(fmt::format("Failed to prepare statement: Expected number columns and values to match: "
+                                       "{}, {}", columns.size(), iv.values.size()), st.pos);
+  }
+  Row key(target->schema.key.size()), value(target->schema.value.size());
+  int64_t ts = options.now_ms;
+  dsl::Scope empty;
+  Record none;
+  for (size_t i = 0; i < columns.size(); ++i) {
+    const std::string& name = columns[i];
+    TypePtr type;
+    Value* slot = nullptr;
+    if (auto k = target->schema.KeyIndex(name)) {
+      type = target->schema.key[*k].type;
+      slot = &key[*k];
+    } else if (auto v = target->schema.ValueIndex(name)) {
+      type = target->schema.value[*v].type;
+      slot = &value[*v];
+    } else if (name == "ROWTIME") {
+      type = Type::Bigint();
+    } else {
+      return Status::NotFound(fmt::format("Column name {} does not exist.", name), iv.values[i]->pos);
+    }
+    ASSIGN_OR_RETURN(CompiledExprPtr e, dsl::AnalyzeExpr(*iv.values[i], empty, FunctionRegistry::Builtins()));
+    Result<CompiledExprPtr> coerced = Coerce(std::move(e), type);
+    if (!coerced.ok()) return coerced.status().WithPos(iv.values[i]->pos);
+    EvalContext ec{&none, {}};
+    Value v = coerced.value()->Eval(ec);
+    if (!ec.error.empty()) return Status::Invalid(ec.error, iv.values[i]->pos);
+    if (slot) *slot = std::move(v);
+    else if (!v.is_null()) ts = v.as_bigint();
+  }
+  ASSIGN_OR_RETURN(auto kf, MakeFormat(target->key_format, target->schema.key, KeyFormatOptions(*target)));
+  ASSIGN_OR_RETURN(auto vf, MakeFormat(target->value_format, target->schema.value, ValueFormatOptions(*target)));
+  RawRecord rec;
+  rec.timestamp = ts;
+  if (!kf->SerializesToNull(key)) {
+    std::string kb;
+    RETURN_IF_ERROR(kf->Serialize(key, kb).WithPos(st.pos));
+    rec.key = std::move(kb);
+  }
+  if (!vf->SerializesToNull(value)) {
+    std::string vb;
+    RETURN_IF_ERROR(vf->Serialize(value, vb).WithPos(st.pos));
+    rec.value = std::move(vb);
+  }
+  PlannedStatement out;
+  out.kind = PlannedStatement::Kind::kInsertValues;
+  out.topic = target->topic;
+  out.topic_partitions = target->partitions;
+  out.records.push_back(std::move(rec));
+  return out;
+}
+
+}  // namespace
+
+Result<PlannedStatement> PlanStatement(std::shared_ptr<const dsl::Statement> statement, Catalog& catalog,
+                                       const PlanOptions& options) {
+  const dsl::Statement& st = *statement;
+  using K = dsl::Statement::Kind;
+  switch (st.kind) {
+    case K::kCreateSource: return PlanCreateSource(st, catalog, options);
+    case K::kCreateAsSelect: return PlanCreateAsSelect(statement, catalog, options);
+    case K::kInsertInto: return PlanInsertInto(statement, catalog, options);
+    case K::kInsertValues: return PlanInsertValues(st, catalog, options);
+    case K::kSelect: {
+      const dsl::Query& q = st.select->query;
+      ASSIGN_OR_RETURN(std::vector<SourceRef> sources, ResolveSources(q, catalog));
+      QueryBuilder check(q, sources, "", false);
+      RETURN_IF_ERROR(check.Build());
+      PlannedStatement out;
+      out.kind = PlannedStatement::Kind::kTransientQuery;
+      std::string id = catalog.NextQueryId("TRANSIENT", "QUERY");
+      out.query = std::make_shared<BuiltQueryPlan>(statement, &q, std::move(sources), std::nullopt, "transient", id);
+      return out;
+    }
+    case K::kDrop: {
+      const dsl::Drop& d = *st.drop;
+      const SourceDef* def = catalog.FindSource(d.name);
+      if (!def) {
+        if (d.if_exists) return PlannedStatement{};
+        return Status::NotFound(fmt::format("{} {} does not exist.", d.is_table ? "Table" : "Stream", d.name), d.name_pos);
+      }
+      if (def->is_table != d.is_table) {
+        return Status::Invalid(fmt::format("Incompatible data source type is {}, but statement was DROP {}",
+                                           def->is_table ? "TABLE" : "STREAM", d.is_table ? "TABLE" : "STREAM"),
+                               d.name_pos);
+      }
+      PlannedStatement out;
+      out.kind = PlannedStatement::Kind::kDrop;
+      out.drop_name = d.name;
+      return out;
+    }
+    default:
+      return PlannedStatement{};
+  }
+}
+
+}  // namespace eddy

@@ -1,0 +1,118 @@
+#include "engine/state/state_db.h"
+
+#include <fmt/format.h>
+#include <rocksdb/db.h>
+#include <rocksdb/env.h>
+#include <rocksdb/table.h>
+#include <rocksdb/utilities/write_batch_with_index.h>
+
+#include <vector>
+
+namespace eddy {
+
+class StateDb::RocksKvStore final : public KvStore {
+ public:
+  RocksKvStore(std::string name, StateDb* owner, rocksdb::ColumnFamilyHandle* cf)
+      : KvStore(std::move(name)), owner_(owner), cf_(cf) {}
+
+  Result<bool> Get(std::string_view key, std::string* value) override {
+    rocksdb::PinnableSlice slice;
+    rocksdb::Status s = owner_->batch_->GetFromBatchAndDB(owner_->db_, rocksdb::ReadOptions(), cf_,
+                                                          rocksdb::Slice(key.data(), key.size()), &slice);
+    if (s.IsNotFound()) return false;
+    if (!s.ok()) return Status::IoError(fmt::format("state store {}: {}", name(), s.ToString()));
+    value->assign(slice.data(), slice.size());
+    return true;
+  }
+  Status Put(std::string_view key, std::string_view value) override {
+    rocksdb::Status s = owner_->batch_->Put(cf_, rocksdb::Slice(key.data(), key.size()),
+                                            rocksdb::Slice(value.data(), value.size()));
+    if (!s.ok()) return Status::IoError(fmt::format("state store {}: {}", name(), s.ToString()));
+    return Status::Ok();
+  }
+  Status Delete(std::string_view key) override {
+    rocksdb::Status s = owner_->batch_->Delete(cf_, rocksdb::Slice(key.data(), key.size()));
+    if (!s.ok()) return Status::IoError(fmt::format("state store {}: {}", name(), s.ToString()));
+    return Status::Ok();
+  }
+  Status Scan(const std::function<bool(std::string_view, std::string_view)>& fn) override {
+    std::unique_ptr<rocksdb::Iterator> base(owner_->db_->NewIterator(rocksdb::ReadOptions(), cf_));
+    std::unique_ptr<rocksdb::Iterator> it(owner_->batch_->NewIteratorWithBase(cf_, base.release()));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      if (!fn(std::string_view(it->key().data(), it->key().size()),
+              std::string_view(it->value().data(), it->value().size())))
+        break;
+    }
+    if (!it->status().ok()) return Status::IoError(fmt::format("state store {}: {}", name(), it->status().ToString()));
+    return Status::Ok();
+  }
+
+ private:
+  StateDb* owner_;
+  rocksdb::ColumnFamilyHandle* cf_;
+};
+
+Result<std::unique_ptr<StateDb>> StateDb::Open(const std::string& path, const StateDbOptions& options) {
+  std::unique_ptr<StateDb> db(new StateDb());
+  rocksdb::Options opts;
+  opts.create_if_missing = true;
+  opts.create_missing_column_families = true;
+  if (options.in_memory) {
+    db->env_.reset(rocksdb::NewMemEnv(rocksdb::Env::Default()));
+    opts.env = db->env_.get();
+  }
+  if (options.write_buffer_bytes) opts.write_buffer_size = options.write_buffer_bytes;
+  if (options.block_cache_bytes) {
+    rocksdb::BlockBasedTableOptions table;
+    table.block_cache = rocksdb::NewLRUCache(options.block_cache_bytes);
+    opts.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  }
+  // Reopen with every column family the database already has.
+  std::vector<std::string> names;
+  rocksdb::Status s = rocksdb::DB::ListColumnFamilies(opts, path, &names);
+  if (!s.ok()) names = {rocksdb::kDefaultColumnFamilyName};
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (const auto& n : names) descriptors.emplace_back(n, rocksdb::ColumnFamilyOptions(opts));
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  s = rocksdb::DB::Open(rocksdb::DBOptions(opts), path, descriptors, &handles, &db->db_);
+  if (!s.ok()) return Status::IoError(fmt::format("cannot open state at {}: {}", path, s.ToString()));
+  for (size_t i = 0; i < names.size(); ++i) db->handles_[names[i]] = handles[i];
+  db->batch_ = std::make_unique<rocksdb::WriteBatchWithIndex>(rocksdb::BytewiseComparator(), 0, true);
+  return db;
+}
+
+StateDb::~StateDb() {
+  stores_.clear();
+  if (db_) {
+    for (auto& [name, h] : handles_) db_->DestroyColumnFamilyHandle(h);
+    delete db_;
+  }
+}
+
+Result<KvStore*> StateDb::Store(const std::string& name) {
+  auto it = stores_.find(name);
+  if (it != stores_.end()) return static_cast<KvStore*>(it->second.get());
+  rocksdb::ColumnFamilyHandle* cf;
+  auto h = handles_.find(name);
+  if (h != handles_.end()) {
+    cf = h->second;
+  } else {
+    rocksdb::Status s = db_->CreateColumnFamily(rocksdb::ColumnFamilyOptions(), name, &cf);
+    if (!s.ok()) return Status::IoError(fmt::format("cannot create state store {}: {}", name, s.ToString()));
+    handles_[name] = cf;
+  }
+  auto store = std::make_unique<RocksKvStore>(name, this, cf);
+  KvStore* raw = store.get();
+  stores_[name] = std::move(store);
+  return raw;
+}
+
+Status StateDb::Commit() {
+  if (batch_->GetWriteBatch()->Count() == 0) return Status::Ok();
+  rocksdb::Status s = db_->Write(rocksdb::WriteOptions(), batch_->GetWriteBatch());
+  if (!s.ok()) return Status::IoError(fmt::format("state commit failed: {}", s.ToString()));
+  batch_->Clear();
+  return Status::Ok();
+}
+
+}  // namespace eddy

@@ -1,0 +1,54 @@
+#pragma once
+// StateDb: the state of one task, one RocksDB database with a column family per store (named
+// after the operator's stable id). Writes go to a batch that reads see at once and that
+// Commit() writes atomically; a crash between commits loses only uncommitted work, which the
+// task replays from its inputs' committed offsets.
+#include <map>
+#include <memory>
+#include <string>
+
+#include "engine/common/status.h"
+#include "engine/state/kv_store.h"
+
+namespace rocksdb {
+class DB;
+class Env;
+class ColumnFamilyHandle;
+class WriteBatchWithIndex;
+}  // namespace rocksdb
+
+namespace eddy {
+
+struct StateDbOptions {
+  // Keep everything in memory (RocksDB's in-memory Env): the test driver's default, where
+  // thousands of golden cases each open a fresh database.
+  bool in_memory = false;
+  // Block cache and write buffer sizes in bytes (0: RocksDB's defaults).
+  size_t block_cache_bytes = 0;
+  size_t write_buffer_bytes = 0;
+};
+
+class StateDb {
+ public:
+  static Result<std::unique_ptr<StateDb>> Open(const std::string& path, const StateDbOptions& options = {});
+  ~StateDb();
+  StateDb(const StateDb&) = delete;
+  StateDb& operator=(const StateDb&) = delete;
+
+  // The store named `name`, created on first use.
+  Result<KvStore*> Store(const std::string& name);
+  // Writes every pending change atomically.
+  Status Commit();
+
+ private:
+  class RocksKvStore;
+  StateDb() = default;
+
+  std::unique_ptr<rocksdb::Env> env_;
+  rocksdb::DB* db_ = nullptr;
+  std::unique_ptr<rocksdb::WriteBatchWithIndex> batch_;
+  std::map<std::string, std::unique_ptr<RocksKvStore>> stores_;
+  std::map<std::string, rocksdb::ColumnFamilyHandle*> handles_;
+};
+
+}  // namespace eddy

@@ -1,0 +1,69 @@
+#pragma once
+// Operator: one step of a running query. Operators are push-based: a task hands each record to
+// the first operator, which hands its results to the next with Forward(). Operators run
+// single-threaded inside their task: no locks. Every hook but Process has a no-op default.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/common/record.h"
+#include "engine/common/status.h"
+
+namespace eddy {
+
+class StateDb;
+class ProcessingLog;
+
+// Where a sink writes. The test driver, the embedded log and Kafka each provide one.
+class RecordWriter {
+ public:
+  virtual ~RecordWriter() = default;
+  virtual Status Write(const std::string& topic, RawRecord record) = 0;
+};
+
+// What a task gives its operators.
+struct OperatorContext {
+  StateDb* state = nullptr;
+  ProcessingLog* processing_log = nullptr;
+  RecordWriter* writer = nullptr;
+  std::string query_id;
+};
+
+class Operator {
+ public:
+  virtual ~Operator() = default;
+
+  // Called once before the first record: take state stores from ctx.state.
+  virtual Status Open(OperatorContext& ctx) {
+    ctx_ = &ctx;
+    return Status::Ok();
+  }
+  // Handles one record arriving on input `port` (joins have two).
+  virtual Status Process(Record record, int port) = 0;
+  // Stream time advanced to `stream_time`: close windows, expire state.
+  virtual Status Punctuate(int64_t stream_time) { return Status::Ok(); }
+  // Make everything processed so far durable (state, buffered output).
+  virtual Status Checkpoint() { return Status::Ok(); }
+  virtual Status Close() { return Status::Ok(); }
+
+  // A short description for EXPLAIN: "Filter (V.LAT > 0)".
+  virtual std::string Describe() const = 0;
+
+  void set_downstream(Operator* next, int port = 0) {
+    next_ = next;
+    next_port_ = port;
+  }
+  Operator* downstream() const { return next_; }
+
+ protected:
+  Status Forward(Record record) { return next_ ? next_->Process(std::move(record), next_port_) : Status::Ok(); }
+  OperatorContext* ctx_ = nullptr;
+
+ private:
+  Operator* next_ = nullptr;
+  int next_port_ = 0;
+};
+
+using OperatorPtr = std::unique_ptr<Operator>;
+
+}  // namespace eddy

@@ -1,0 +1,65 @@
+#include "operators/source.h"
+
+#include <fmt/format.h>
+
+#include "operators/processing_log.h"
+
+namespace eddy {
+
+void SourceOperator::LogError(const RawRecord& raw, const std::string& message) {
+  if (ctx_ && ctx_->processing_log) {
+    ctx_->processing_log->Add({ctx_->query_id, spec_.topic, raw.partition, raw.offset, message});
+  }
+}
+
+Status SourceOperator::Ingest(const RawRecord& raw) {
+  Record rec;
+  rec.timestamp = raw.timestamp;
+  rec.partition = raw.partition;
+  rec.offset = raw.offset;
+  rec.window = raw.window;
+  rec.key.resize(spec_.key_columns);
+  if (raw.key && spec_.key_columns > 0) {
+    Status s = spec_.key_format->Deserialize(*raw.key, rec.key);
+    if (!s.ok()) {
+      LogError(raw, fmt::format("Failed to deserialize key from topic {}: {}", spec_.topic, s.message()));
+      return Status::Ok();
+    }
+  }
+  if (!raw.value) {
+    // A null value deletes a table row; on a stream there is nothing to process.
+    if (!spec_.is_table) return Status::Ok();
+    if (spec_.key_columns > 0 && rec.key[0].is_null()) return Status::Ok();
+    return Forward(std::move(rec));
+  }
+  rec.value.emplace(spec_.value_columns);
+  Status s = spec_.value_format->Deserialize(*raw.value, *rec.value);
+  if (!s.ok()) {
+    LogError(raw, fmt::format("Failed to deserialize value from topic {}: {}", spec_.topic, s.message()));
+    return Status::Ok();
+  }
+  if (spec_.timestamp_column) {
+    const Value& v = (*rec.value)[*spec_.timestamp_column];
+    std::optional<int64_t> ts;
+    if (spec_.timestamp_parser) ts = spec_.timestamp_parser(v);
+    else if (v.is_bigint()) ts = v.as_bigint();
+    else if (v.is_timestamp()) ts = v.as_timestamp();
+    if (!ts || *ts < 0) {
+      LogError(raw, fmt::format("Invalid timestamp in column {} of topic {}", *spec_.timestamp_column, spec_.topic));
+      return Status::Ok();
+    }
+    rec.timestamp = *ts;
+  }
+  // A table's PRIMARY KEY is NOT NULL: rows with a null key are dropped.
+  if (spec_.is_table && spec_.key_columns > 0 && rec.key[0].is_null()) {
+    LogError(raw, fmt::format("Skipping a record with a null key on table {}", spec_.name));
+    return Status::Ok();
+  }
+  return Forward(std::move(rec));
+}
+
+std::string SourceOperator::Describe() const {
+  return fmt::format("Source {} {} (topic {})", spec_.is_table ? "table" : "stream", spec_.name, spec_.topic);
+}
+
+}  // namespace eddy

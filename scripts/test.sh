@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Runs every test of a built tree and ends with one line: "N passed, M failed, K skipped".
+#   scripts/test.sh [BUILD_DIR]
+# Steps: the Catch2 unit tests of each layer, eddy's own golden tests (tests/golden), and the
+# conformance run over ksqlDB's golden tests (../shared/qtt or $EDDY_QTT_DIR) against the
+# ledger tests/conformance/ledger.txt.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+build=${1:-build}
+eddy="$build/bin/eddy"
+passed=0 failed=0 skipped=0
+step_failed=()
+
+add_counts() {  # reads "N passed, M failed, K skipped" from the last such line of $1
+  local line
+  line=$(grep -E '^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' "$1" | tail -n 1)
+  if [ -z "$line" ]; then
+    failed=$((failed + 1))
+    return 1
+  fi
+  read -r p _ f _ s _ <<<"${line//,/}"
+  passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
+}
+
+# 1. Unit tests: each Catch2 binary reports its test cases.
+for t in "$build"/tests/eddy_test_*; do
+  [ -x "$t" ] || continue
+  out=$(mktemp)
+  start=$(date +%s)
+  "$t" > "$out" 2>&1
+  rc=$?
+  name=$(basename "$t")
+  if grep -q "All tests passed" "$out"; then
+    n=$(sed -nE 's/.*All tests passed \([0-9]+ assertions? in ([0-9]+) test cases?\).*/\1/p' "$out" | tail -n 1)
+    passed=$((passed + ${n:-0}))
+  else
+    tc=$(grep -E '^test cases:' "$out" | tail -n 1)
+    p=$(sed -nE 's/.*\| *([0-9]+) passed.*/\1/p' <<<"$tc"); f=$(sed -nE 's/.*\| *([0-9]+) failed.*/\1/p' <<<"$tc")
+    passed=$((passed + ${p:-0})); failed=$((failed + ${f:-1}))
+    cat "$out"
+    step_failed+=("$name")
+  fi
+  echo "unit: $name: exit $rc in $(( $(date +%s) - start )) s"
+  rm -f "$out"
+done
+
+# 2. eddy's own golden tests.
+out=$(mktemp)
+"$eddy" test tests/golden | tee "$out"
+add_counts "$out" || step_failed+=("golden")
+rm -f "$out"
+
+# 3. Conformance: ksqlDB's golden tests of stages 1-3, against the ledger.
+qtt=${EDDY_QTT_DIR:-../shared/qtt}
+if [ -f "$qtt/stages.txt" ]; then
+  files=$(awk '$1 <= 3 {print "'"$qtt"'/all/" $2}' "$qtt/stages.txt")
+  out=$(mktemp)
+  start=$(date +%s)
+  # shellcheck disable=SC2086
+  "$eddy" test --ledger tests/conformance/ledger.txt --report "$build/conformance.jsonl" $files > "$out"
+  grep -vE '^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' "$out" | head -n 400
+  line=$(grep -E '^[0-9]+ passed' "$out" | tail -n 1)
+  echo "conformance: $line in $(( $(date +%s) - start )) s (report: $build/conformance.jsonl)"
+  add_counts "$out" || step_failed+=("conformance")
+  rm -f "$out"
+elif [ "${CI:-}" = "true" ]; then
+  echo "conformance: ksqlDB's golden tests not found at $qtt (set EDDY_QTT_DIR); required under CI"
+  failed=$((failed + 1))
+else
+  echo "conformance: skipped, ksqlDB's golden tests not found at $qtt (set EDDY_QTT_DIR to run them)"
+fi
+
+[ ${#step_failed[@]} -eq 0 ] || echo "failing steps: ${step_failed[*]}"
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]
