@@ -163,6 +163,11 @@ class Analyzer {
         ASSIGN_OR_RETURN(CompiledExprPtr x, Analyze(*e.children[0]));
         return MakeIsNull(std::move(x), e.negated);
       }
+      case ExprKind::kDistinctFrom: {
+        ASSIGN_OR_RETURN(CompiledExprPtr l, Analyze(*e.children[0]));
+        ASSIGN_OR_RETURN(CompiledExprPtr r, Analyze(*e.children[1]));
+        return MakeDistinctFrom(std::move(l), std::move(r), e.negated);
+      }
       case ExprKind::kBetween: {
         ASSIGN_OR_RETURN(auto xs, AnalyzeAll(e.children));
         return MakeBetween(std::move(xs[0]), std::move(xs[1]), std::move(xs[2]), e.negated);

@@ -114,7 +114,7 @@ enum class JoinType : uint8_t { kInner, kLeft, kRight, kFull };
 struct JoinClause {
   JoinType type = JoinType::kInner;
   Relation right;
-  // WITHIN n UNIT, or WITHIN (before, after); GRACE PERIOD g.
+  // WITHIN n UNIT (both set to n), or WITHIN (before, after); GRACE PERIOD g.
   std::optional<Duration> within_before;
   std::optional<Duration> within_after;
   std::optional<Duration> grace;
@@ -242,7 +242,7 @@ struct Terminate {             // TERMINATE query-id | TERMINATE ALL
 };
 
 struct PrintTopic {            // PRINT 'topic' | PRINT topic [FROM BEGINNING] [INTERVAL n] [LIMIT n]
-  std::string topic;
+  std::string topic;  // as written: as in ksqlDB, an unquoted topic name keeps its case
   bool from_beginning = false;
   std::optional<int64_t> interval;  // INTERVAL n (or SAMPLE n): print every n-th record
   std::optional<int64_t> limit;

@@ -221,10 +221,9 @@ Status AstBuilder::BuildCreate(P::CreateStatementContext* c, Statement& st) {
   // ksqlDB rejects these while building its AST, with these words.
   for (const TableElement& e : cs->elements) {
     if (e.role != ColumnRole::kKey || e.primary_key == is_table) continue;
-    return Status::Invalid(
-        is_table ? fmt::format("Column `{}` is a 'KEY' column: please use 'PRIMARY KEY' for tables.", e.name)
-                 : fmt::format("Column `{}` is a 'PRIMARY KEY' column: please use 'KEY' for streams.", e.name),
-        e.pos);
+    constexpr const char* kTableMsg = "Column `{}` is a 'KEY' column: please use 'PRIMARY KEY' for tables.";
+    constexpr const char* kStreamMsg = "Column `{}` is a 'PRIMARY KEY' column: please use 'KEY' for streams.";
+    return Status::Invalid(fmt::format(fmt::runtime(is_table ? kTableMsg : kStreamMsg), e.name), e.pos);
   }
   if (c->tableProperties() != nullptr) {
     ASSIGN_OR_RETURN(cs->properties, BuildProperties(c->tableProperties()));
@@ -692,7 +691,9 @@ Result<ExprPtr> AstBuilder::BuildPredicated(P::PredicatedContext* ctx, int depth
 
 Result<ExprPtr> AstBuilder::BuildValue(P::ValueExpressionContext* ctx, int depth) {
   if (depth > max_nesting_) return TooDeep(ctx);
-  if (auto* c = dynamic_cast<P::ValueDefaultContext*>(ctx)) return BuildPrimary(c->primaryExpression(), depth);
+  if (auto* c = dynamic_cast<P::ValueDefaultContext*>(ctx)) {
+    return BuildPrimary(c->primaryExpression(), depth);
+  }
   if (auto* c = dynamic_cast<P::ArithmeticUnaryContext*>(ctx)) {
     ASSIGN_OR_RETURN(ExprPtr operand, BuildValue(c->valueExpression(), depth + 1));
     ExprPtr e = NewExpr(ExprKind::kUnary, PosOf(ctx));
@@ -903,8 +904,8 @@ Result<TypePtr> AstBuilder::BuildNamedType(P::NamedTypeContext* ctx) {
       return Status::Invalid("DECIMAL takes a precision and a scale, as in DECIMAL(10, 2)", pos);
     }
     if (*precision < 1) {
-      return Status::Invalid(fmt::format("DECIMAL precision must be >= 1: DECIMAL({},{})", *precision, *scale),
-                             pos);
+      return Status::Invalid(
+          fmt::format("DECIMAL precision must be >= 1: DECIMAL({},{})", *precision, *scale), pos);
     }
     if (*scale > *precision) {
       return Status::Invalid(

@@ -136,7 +136,9 @@ class FirstErrorStrategy : public antlr4::DefaultErrorStrategy {
     // After a failed prediction the parser is still where the decision started, so what it
     // expected is only known when the decision failed on its first token.
     const auto* nva = dynamic_cast<const antlr4::NoViableAltException*>(&e);
-    if (nva == nullptr || nva->getStartToken() == token) expected = SafeExpected([&] { return e.getExpectedTokens(); });
+    if (nva == nullptr || nva->getStartToken() == token) {
+      expected = SafeExpected([&] { return e.getExpectedTokens(); });
+    }
     Fail(parser, token, expected);
   }
 
@@ -183,7 +185,10 @@ class FirstErrorStrategy : public antlr4::DefaultErrorStrategy {
       if (text == "\"" || text == "`") {
         return fmt::format("unterminated quoted identifier: the closing {} is missing", text);
       }
-      return fmt::format("unexpected character {}", Shown(token));
+      const std::string shown = !text.empty() && static_cast<unsigned char>(text[0]) < 0x20
+                                    ? fmt::format("U+{:04X}", static_cast<unsigned>(text[0]))
+                                    : Shown(token);
+      return fmt::format("unexpected character {}", shown);
     }
     std::string msg = "syntax error at " + Shown(token);
     // When only ';' or the end would do, ANTLR has already left the rule whose continuations
@@ -210,6 +215,7 @@ class FirstErrorStrategy : public antlr4::DefaultErrorStrategy {
         {P::RuleStatement, "a statement"},
         {P::RuleExpression, "an expression"},
         {P::RuleValueExpression, "an expression"},
+        {P::RuleLiteral, "a value"},
         {P::RuleIdentifier, "an identifier"},
         {P::RuleType, "a type"},
     };

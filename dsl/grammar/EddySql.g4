@@ -526,8 +526,9 @@ BRACKETED_COMMENT
     : '/*' .*? '*/' -> skip
     ;
 
+// U+FEFF: a byte-order mark some editors put at the start of a file.
 WS
-    : [ \r\n\t\f]+ -> skip
+    : [ \r\n\t\f\uFEFF]+ -> skip
     ;
 
 // Anything else becomes one token the parser rejects with a position, so the lexer itself never

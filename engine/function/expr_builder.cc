@@ -429,6 +429,25 @@ class IsNullExpr final : public CompiledExpr {
   bool negated_;
 };
 
+class DistinctFromExpr final : public CompiledExpr {
+ public:
+  DistinctFromExpr(CompiledExprPtr l, CompiledExprPtr r, bool negated)
+      : CompiledExpr(Type::Boolean()), lhs_(std::move(l)), rhs_(std::move(r)), negated_(negated) {}
+  Value Eval(EvalContext& ctx) const override {
+    Value a = lhs_->Eval(ctx);
+    Value b = rhs_->Eval(ctx);
+    bool distinct;
+    if (a.is_null() || b.is_null()) distinct = a.is_null() != b.is_null();
+    else if (a.is_array() || a.is_map() || a.is_struct()) distinct = !(a == b);
+    else distinct = CompareValues(a, b) != 0;
+    return Value::Boolean(distinct != negated_);
+  }
+
+ private:
+  CompiledExprPtr lhs_, rhs_;
+  bool negated_;
+};
+
 class CaseExpr final : public CompiledExpr {
  public:
   CaseExpr(std::vector<CompiledExprPtr> conds, std::vector<CompiledExprPtr> results,
@@ -809,6 +828,21 @@ Result<CompiledExprPtr> MakeNot(CompiledExprPtr operand) {
 
 CompiledExprPtr MakeIsNull(CompiledExprPtr operand, bool negated) {
   return std::make_unique<IsNullExpr>(std::move(operand), negated);
+}
+
+Result<CompiledExprPtr> MakeDistinctFrom(CompiledExprPtr lhs, CompiledExprPtr rhs, bool negated) {
+  bool a_null = lhs->constant() && lhs->constant()->is_null();
+  bool b_null = rhs->constant() && rhs->constant()->is_null();
+  if (!a_null && !b_null) {
+    if (!Comparable(*lhs->type(), *rhs->type()))
+      return Status::Invalid(fmt::format("Cannot compare {} to {}", lhs->type()->ToString(), rhs->type()->ToString()));
+    if (lhs->type()->IsNumeric() && !lhs->type()->Equals(*rhs->type())) {
+      TypePtr common = WidenNumeric(lhs->type(), rhs->type());
+      ASSIGN_OR_RETURN(lhs, Coerce(std::move(lhs), common));
+      ASSIGN_OR_RETURN(rhs, Coerce(std::move(rhs), common));
+    }
+  }
+  return CompiledExprPtr(std::make_unique<DistinctFromExpr>(std::move(lhs), std::move(rhs), negated));
 }
 
 Result<CompiledExprPtr> MakeCast(CompiledExprPtr operand, TypePtr target) {

@@ -27,6 +27,8 @@ Result<CompiledExprPtr> MakeComparison(CompareOp op, CompiledExprPtr lhs, Compil
 Result<CompiledExprPtr> MakeLogical(LogicOp op, CompiledExprPtr lhs, CompiledExprPtr rhs);
 Result<CompiledExprPtr> MakeNot(CompiledExprPtr operand);
 CompiledExprPtr MakeIsNull(CompiledExprPtr operand, bool negated);
+// a IS [NOT] DISTINCT FROM b: a null-safe comparison (NULL is not distinct from NULL).
+Result<CompiledExprPtr> MakeDistinctFrom(CompiledExprPtr lhs, CompiledExprPtr rhs, bool negated);
 Result<CompiledExprPtr> MakeCast(CompiledExprPtr operand, TypePtr target);
 // CASE WHEN c0 THEN r0 ... ELSE e END (else_result may be null: ELSE NULL).
 Result<CompiledExprPtr> MakeCase(std::vector<CompiledExprPtr> conditions,

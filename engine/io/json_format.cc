@@ -221,6 +221,16 @@ void AppendKsqlString(const JsonValue& v, std::string& out) {
 
 // ---- Reading -----------------------------------------------------------------------------
 
+// The raw text of a scalar token (with trailing whitespace); documents and values spell this
+// differently in simdjson.
+simdjson::error_code RawToken(od::document& d, std::string_view& out) {
+  return d.raw_json_token().get(out);
+}
+simdjson::error_code RawToken(od::value& v, std::string_view& out) {
+  out = v.raw_json_token();
+  return simdjson::SUCCESS;
+}
+
 // The columns of a row, or the fields of a struct, as ReadFields sees them.
 struct ColumnFields {
   const std::vector<Column>& columns;
@@ -425,7 +435,7 @@ class Reader {
   template <typename N>
   bool NumberToken(N& node, std::string_view& text) {
     std::string_view raw;
-    if (auto err = node.raw_json_token().get(raw)) return JsonError(err);
+    if (auto err = RawToken(node, raw)) return JsonError(err);
     text = TrimToken(raw);
     NumberParts p;
     if (!SplitNumber(text, p)) return JsonError(simdjson::NUMBER_ERROR);
@@ -437,7 +447,7 @@ class Reader {
     std::string_view number_text;
     if (jt == od::json_type::number) {
       std::string_view raw;
-      if (!node.raw_json_token().get(raw)) number_text = TrimToken(raw);
+      if (!RawToken(node, raw)) number_text = TrimToken(raw);
     }
     return Fail(fmt::format("Can't convert type. sourceType: {}, requiredType: {}",
                             JacksonNodeName(jt, number_text), RequiredTypeName(type)));
@@ -559,7 +569,7 @@ class Reader {
       if (auto err = a.raw_json().get(raw)) return JsonError(err);
       return true;
     }
-    if (auto err = node.raw_json_token().get(raw)) return JsonError(err);
+    if (auto err = RawToken(node, raw)) return JsonError(err);
     raw = TrimToken(raw);
     return true;
   }
@@ -661,7 +671,7 @@ Status JsonFormat::Deserialize(std::string_view bytes, Row& out,
     } else if (jt != od::json_type::object) {
       std::string_view raw;
       std::string_view number_text;
-      if (jt == od::json_type::number && !doc.raw_json_token().get(raw)) number_text = TrimToken(raw);
+      if (jt == od::json_type::number && !RawToken(doc, raw)) number_text = TrimToken(raw);
       ok = reader.Fail(fmt::format("Can't convert type. sourceType: {}, requiredType: {}",
                                    JacksonNodeName(jt, number_text), RowTypeString(columns_)));
     } else {

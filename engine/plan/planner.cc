@@ -257,6 +257,25 @@ struct OutputItem {
   SourcePos pos;
 };
 
+dsl::ExprPtr CloneExpr(const Expr& e) {
+  auto c = std::make_unique<Expr>();
+  c->kind = e.kind;
+  c->pos = e.pos;
+  c->lit_kind = e.lit_kind;
+  c->text = e.text;
+  c->qualifier = e.qualifier;
+  c->name = e.name;
+  c->bin_op = e.bin_op;
+  c->un_op = e.un_op;
+  c->negated = e.negated;
+  c->has_else = e.has_else;
+  c->star = e.star;
+  c->cast_type = e.cast_type;
+  c->field_names = e.field_names;
+  for (const auto& ch : e.children) c->children.push_back(CloneExpr(*ch));
+  return c;
+}
+
 bool IsAggregateCall(const Expr& e, const FunctionRegistry& reg) {
   return e.kind == ExprKind::kFunctionCall && reg.FindAggregate(e.name) && !reg.FindScalar(e.name);
 }
@@ -459,6 +478,23 @@ class QueryBuilder {
         items_.push_back(o);
         continue;
       }
+      if (item.kind == dsl::SelectItemKind::kStructStar) {
+        // S->*: one column per field of the struct, named after the field.
+        ASSIGN_OR_RETURN(CompiledExprPtr base, dsl::AnalyzeExpr(*item.expr, scope_, reg_));
+        const Type& t = *base->type();
+        if (t.kind != TypeKind::kStruct)
+          return Status::Invalid(fmt::format("{} is not a STRUCT: ->* needs one", dsl::FormatExpr(*item.expr)), item.pos);
+        for (const auto& f : t.fields) {
+          auto deref = std::make_unique<Expr>();
+          deref->kind = ExprKind::kDereference;
+          deref->name = f.name;
+          deref->pos = item.pos;
+          deref->children.push_back(CloneExpr(*item.expr));
+          items_.push_back({deref.get(), f.name, item.pos});
+          owned_.push_back(std::move(deref));
+        }
+        continue;
+      }
       bool any = false;
       for (const auto& c : scope_.columns) {
         if (c.pseudo) continue;
@@ -609,6 +645,10 @@ class QueryBuilder {
     };
     for (const auto& it : items_) collect(*it.expr);
     if (q_.having) collect(*q_.having);
+    if (calls.empty()) {
+      // Name errors (an unknown function, say) explain more than the missing aggregate does.
+      for (const auto& it : items_) RETURN_IF_ERROR(dsl::AnalyzeExpr(*it.expr, scope_, reg_).status());
+    }
     if (calls.empty())
       return Status::Invalid("GROUP BY requires aggregate functions in either the SELECT or HAVING clause.", q_.pos);
     std::vector<TypePtr> result_types;
