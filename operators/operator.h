@@ -21,12 +21,16 @@ class RecordWriter {
   virtual Status Write(const std::string& topic, RawRecord record) = 0;
 };
 
+class KvStore;
+
 // What a task gives its operators.
 struct OperatorContext {
   StateDb* state = nullptr;
   ProcessingLog* processing_log = nullptr;
   RecordWriter* writer = nullptr;
   std::string query_id;
+  // The operator's store `name`, private to this query.
+  Result<KvStore*> Store(const std::string& name);
 };
 
 class Operator {

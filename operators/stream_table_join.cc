@@ -7,7 +7,7 @@ namespace eddy {
 
 Status StreamTableJoinOperator::Open(OperatorContext& ctx) {
   RETURN_IF_ERROR(Operator::Open(ctx));
-  ASSIGN_OR_RETURN(store_, ctx.state->Store(spec_.store_name));
+  ASSIGN_OR_RETURN(store_, ctx.Store(spec_.store_name));
   return Status::Ok();
 }
 

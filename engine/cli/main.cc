@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "engine/cli/explain_command.h"
+#include "engine/cli/run_command.h"
 #include "engine/cli/test_command.h"
 
 namespace {
@@ -11,6 +12,7 @@ namespace {
 constexpr const char* kUsage = R"(eddy: a stream-processing engine for ksqlDB-style query files
 
 usage:
+  eddy run FILE.sql...        check query files, then run them over the embedded log
   eddy test PATH...          run golden tests (ksqlDB QTT .json files, run-ksql-test .sql files)
   eddy explain FILE.sql      show the operator graph of each persistent query
   eddy --help                this text
@@ -28,6 +30,7 @@ int main(int argc, char** argv) {
   }
   std::string cmd = args[0];
   std::vector<std::string> rest(args.begin() + 1, args.end());
+  if (cmd == "run") return eddy::RunRunCommand(rest);
   if (cmd == "test") return eddy::RunTestCommand(rest);
   if (cmd == "explain") return eddy::RunExplainCommand(rest);
   std::cerr << "eddy: unknown command '" << cmd << "'\n" << kUsage;

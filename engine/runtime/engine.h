@@ -1,9 +1,15 @@
 #pragma once
 // Engine: executes statements and runs the persistent queries they start, over a Log. One
 // engine serves the test driver (MemoryLog, in-memory state, run to idle after each input
-// record) and `eddy run` (a durable log and state directory).
+// record) and `eddy run` (the embedded log in the state directory).
+//
+// Durability: the engine keeps its catalog (the statements it executed), every query's state
+// and every query's input offsets in one StateDb. With the embedded log, whose records live in
+// that StateDb too, Commit() makes inputs consumed, state changed and outputs written durable in
+// one atomic write: a crash loses nothing committed and repeats nothing.
 //
 // Threading: an Engine is used from one thread.
+#include <atomic>
 #include <functional>
 #include <map>
 #include <memory>
@@ -22,14 +28,15 @@ namespace eddy {
 
 struct EngineOptions {
   Log* log = nullptr;
-  // State of each query: in memory (tests), or in RocksDB under state_dir/<query id>.
-  bool in_memory_state = true;
-  std::string state_dir;
+  // The database for the catalog, state and offsets; when null the engine opens one in memory.
+  StateDb* db = nullptr;
   // Every record goes to partition 0 (the test driver), or by key hash (Kafka's murmur2).
   bool single_partition = true;
   std::map<std::string, std::string> properties;
   // The clock INSERT ... VALUES uses when a row gives no ROWTIME.
   std::function<int64_t()> now_ms;
+  // Commit after this many input records (and whenever the engine goes idle).
+  size_t commit_every = 10000;
 };
 
 // What a transient query (a SELECT) emits: one call per output row.
@@ -37,16 +44,25 @@ using RowCallback = std::function<void(const std::string& query_id, const Schema
 
 class Engine {
  public:
-  explicit Engine(EngineOptions options);
+  // Opens the engine and resumes what its database holds: the statements executed before are
+  // replayed (INSERT ... VALUES excepted: their rows are already in the log) and each query
+  // continues from its committed offsets.
+  static Result<std::unique_ptr<Engine>> Open(EngineOptions options);
+  explicit Engine(EngineOptions options);  // for tests: a fresh in-memory engine
   ~Engine();
 
   // Parses and executes the statements of `text` in order. Stops at the first failing
-  // statement; its Status is positioned in `text`.
-  Status ExecuteScript(std::string_view text);
+  // statement; its Status is positioned in `text`. With `skip_done`, a statement whose exact
+  // text the catalog already holds (as often as it occurs here) is skipped: a restarted
+  // `eddy run` neither creates its sources twice nor inserts its VALUES twice.
+  Status ExecuteScript(std::string_view text, bool skip_done = false);
   Status Execute(std::shared_ptr<const dsl::Statement> statement);
-  // Processes every record waiting on the inputs of running queries, following records through
-  // chains of queries, until none is left; then commits state.
-  Status RunUntilIdle();
+  // Processes every record waiting on the inputs of running queries, taking the record with
+  // the smallest timestamp first across a query's inputs, and following records through
+  // chains of queries, until none is left or *stop becomes true; commits as it goes.
+  Status RunUntilIdle(const std::atomic<bool>* stop = nullptr);
+  // Makes everything processed so far durable.
+  Status Commit();
 
   const Catalog& catalog() const { return catalog_; }
   ProcessingLog& processing_log() { return processing_log_; }
@@ -55,13 +71,34 @@ class Engine {
   std::map<std::string, std::string>& properties() { return options_.properties; }
   // EXPLAIN text of a running query.
   std::string Explain(const std::string& query_id) const;
+  // Starts a transient `SELECT * FROM name EMIT CHANGES` (for `eddy run --follow`).
+  Status Follow(const std::string& name);
+  // Appends a record to a topic, choosing its partition as a sink would.
+  Status Produce(const std::string& topic, RawRecord record);
+  // Executes statements as if they had run before (not persisted again; INSERT ... VALUES
+  // skipped): lets a scratch engine check a file against an existing state directory.
+  Status Seed(const std::vector<std::string>& texts);
+  // The statements a database holds, in the order they ran.
+  static Result<std::vector<std::string>> StoredStatements(StateDb* db);
 
  private:
   struct RunningQuery;
+  Status Init();
+  Status Replay();
   Status StartQuery(std::shared_ptr<const QueryPlan> plan, bool transient);
+  Status Persist(const dsl::Statement& st);
   int PartitionFor(const std::string& topic, const RawRecord& record) const;
+  // Processes up to `budget` waiting records of `q`; returns how many it processed.
+  Result<size_t> Step(RunningQuery& q, size_t budget);
 
   EngineOptions options_;
+  std::unique_ptr<StateDb> own_db_;
+  StateDb* db_ = nullptr;
+  KvStore* statements_store_ = nullptr;
+  KvStore* offsets_store_ = nullptr;
+  int64_t next_statement_ = 0;
+  bool replaying_ = false;
+  std::map<std::string, int> done_;  // statement text -> times executed and persisted
   Catalog catalog_;
   ProcessingLog processing_log_;
   RowCallback row_callback_;
@@ -69,6 +106,7 @@ class Engine {
   std::vector<std::shared_ptr<const dsl::Statement>> statements_;  // plans point into these
   class LogWriter;
   std::unique_ptr<LogWriter> writer_;
+  size_t since_commit_ = 0;
 };
 
 // Kafka's default partitioner: murmur2 of the key bytes, as Java clients compute it.

@@ -16,8 +16,12 @@ class KvStore {
   virtual Result<bool> Get(std::string_view key, std::string* value) = 0;
   virtual Status Put(std::string_view key, std::string_view value) = 0;
   virtual Status Delete(std::string_view key) = 0;
-  // Visits every entry in key order (pending writes included). Stops early when fn returns false.
-  virtual Status Scan(const std::function<bool(std::string_view key, std::string_view value)>& fn) = 0;
+  // Visits the entries from `start` on (all when empty) in key order, pending writes included.
+  // Stops early when fn returns false.
+  virtual Status Scan(const std::function<bool(std::string_view key, std::string_view value)>& fn,
+                      std::string_view start = {}) = 0;
+  // The largest key below `upper` (pending writes included) into *key; false when none.
+  virtual Result<bool> LastBefore(std::string_view upper, std::string* key) = 0;
   const std::string& name() const { return name_; }
 
  protected:

@@ -35,16 +35,29 @@ class StateDb::RocksKvStore final : public KvStore {
     if (!s.ok()) return Status::IoError(fmt::format("state store {}: {}", name(), s.ToString()));
     return Status::Ok();
   }
-  Status Scan(const std::function<bool(std::string_view, std::string_view)>& fn) override {
+  Status Scan(const std::function<bool(std::string_view, std::string_view)>& fn, std::string_view start) override {
     std::unique_ptr<rocksdb::Iterator> base(owner_->db_->NewIterator(rocksdb::ReadOptions(), cf_));
     std::unique_ptr<rocksdb::Iterator> it(owner_->batch_->NewIteratorWithBase(cf_, base.release()));
-    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    if (start.empty()) it->SeekToFirst();
+    else it->Seek(rocksdb::Slice(start.data(), start.size()));
+    for (; it->Valid(); it->Next()) {
       if (!fn(std::string_view(it->key().data(), it->key().size()),
               std::string_view(it->value().data(), it->value().size())))
         break;
     }
     if (!it->status().ok()) return Status::IoError(fmt::format("state store {}: {}", name(), it->status().ToString()));
     return Status::Ok();
+  }
+  Result<bool> LastBefore(std::string_view upper, std::string* key) override {
+    std::unique_ptr<rocksdb::Iterator> base(owner_->db_->NewIterator(rocksdb::ReadOptions(), cf_));
+    std::unique_ptr<rocksdb::Iterator> it(owner_->batch_->NewIteratorWithBase(cf_, base.release()));
+    it->SeekForPrev(rocksdb::Slice(upper.data(), upper.size()));
+    // SeekForPrev lands on `upper` itself when it exists; step below it.
+    if (it->Valid() && it->key().compare(rocksdb::Slice(upper.data(), upper.size())) >= 0) it->Prev();
+    if (!it->status().ok()) return Status::IoError(fmt::format("state store {}: {}", name(), it->status().ToString()));
+    if (!it->Valid()) return false;
+    key->assign(it->key().data(), it->key().size());
+    return true;
   }
 
  private:
@@ -107,8 +120,12 @@ Result<KvStore*> StateDb::Store(const std::string& name) {
   return raw;
 }
 
+size_t StateDb::pending_writes() const { return batch_->GetWriteBatch()->Count(); }
+
 Status StateDb::Commit() {
   if (batch_->GetWriteBatch()->Count() == 0) return Status::Ok();
+  // Not synced: a killed process loses nothing RocksDB's write-ahead log holds; only a machine
+  // crash can lose the last commits.
   rocksdb::Status s = db_->Write(rocksdb::WriteOptions(), batch_->GetWriteBatch());
   if (!s.ok()) return Status::IoError(fmt::format("state commit failed: {}", s.ToString()));
   batch_->Clear();

@@ -39,6 +39,8 @@ class StateDb {
   Result<KvStore*> Store(const std::string& name);
   // Writes every pending change atomically.
   Status Commit();
+  // How many writes wait for the next Commit().
+  size_t pending_writes() const;
 
  private:
   class RocksKvStore;

@@ -1,0 +1,71 @@
+#include "engine/cli/record_json.h"
+
+#include <fmt/format.h>
+
+#include "engine/io/format.h"
+
+namespace eddy {
+
+const SourceDef* SourceForTopic(const Catalog& catalog, const std::string& topic) {
+  for (const auto& [name, def] : catalog.sources())
+    if (def.topic == topic && def.query_id.empty()) return &def;
+  for (const auto& [name, def] : catalog.sources())
+    if (def.topic == topic) return &def;
+  return nullptr;
+}
+
+Result<std::string> JsonToBytes(const JsonValue& v, const SourceDef& def, bool is_key) {
+  const std::string& format = is_key ? def.key_format : def.value_format;
+  const std::vector<Column>& columns = is_key ? def.schema.key : def.schema.value;
+  if (format == "JSON") return WriteJson(v);
+  if (format == "DELIMITED" && v.is_string()) return v.as_string();
+  if (format == "NONE") return std::string();
+  // Read the JSON as the columns' types, then write it in the source's format.
+  FormatOptions jo;
+  jo.wrap_single_value = columns.size() == 1 && !v.is_object() ? std::optional<bool>(false) : std::nullopt;
+  jo.is_key = is_key;
+  ASSIGN_OR_RETURN(auto json, MakeFormat("JSON", columns, jo));
+  Row row(columns.size());
+  RETURN_IF_ERROR(json->Deserialize(WriteJson(v), row));
+  FormatOptions fo;
+  fo.is_key = is_key;
+  fo.wrap_single_value = def.wrap_single_value;
+  fo.delimiter = def.value_delimiter;
+  ASSIGN_OR_RETURN(auto target, MakeFormat(format, columns, fo));
+  std::string out;
+  RETURN_IF_ERROR(target->Serialize(row, out));
+  return out;
+}
+
+Result<RawRecord> JsonToRawRecord(const JsonValue& record, const SourceDef* def) {
+  if (!record.is_object()) return Status::Invalid("a record must be a JSON object like {\"key\": ..., \"value\": ...}");
+  RawRecord raw;
+  if (const JsonValue* t = record.Find("timestamp"); t && !t->is_null()) {
+    if (!t->is_number() || !t->AsInt64()) return Status::Invalid("\"timestamp\" must be a whole number of milliseconds");
+    raw.timestamp = *t->AsInt64();
+  }
+  const JsonValue* key = record.Find("key");
+  const JsonValue* value = record.Find("value");
+  auto text = [](const JsonValue& v) { return v.is_string() ? v.as_string() : WriteJson(v); };
+  if (key && !key->is_null()) {
+    if (def) {
+      ASSIGN_OR_RETURN(std::string k, JsonToBytes(*key, *def, true));
+      raw.key = std::move(k);
+    } else {
+      raw.key = text(*key);
+    }
+  }
+  if (value && !value->is_null()) {
+    if (def) {
+      Result<std::string> v = JsonToBytes(*value, *def, false);
+      // A value the source cannot read is still written as it is: the query's processing log
+      // reports it, as it would for a bad record from any producer.
+      raw.value = v.ok() ? v.value() : text(*value);
+    } else {
+      raw.value = text(*value);
+    }
+  }
+  return raw;
+}
+
+}  // namespace eddy

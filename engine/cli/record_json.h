@@ -1,0 +1,23 @@
+#pragma once
+// Records written as JSON, as QTT files and `--input` files give them ({"key": ..., "value":
+// ..., "timestamp": ...}), turned into the bytes a source of the topic reads, and back.
+#include <optional>
+#include <string>
+
+#include "engine/common/json.h"
+#include "engine/common/record.h"
+#include "engine/plan/catalog.h"
+
+namespace eddy {
+
+// The source reading `topic` (a CREATE STREAM|TABLE rather than a query's sink when both exist).
+const SourceDef* SourceForTopic(const Catalog& catalog, const std::string& topic);
+
+// The bytes of one side of a record: `v` read as the columns' types, written in `def`'s format.
+// For JSON the text is written as it is; a DELIMITED value is given as its line of text.
+Result<std::string> JsonToBytes(const JsonValue& v, const SourceDef& def, bool is_key);
+
+// A JSON Lines `--input` record -> a RawRecord for `def` (null key/value when absent/null).
+Result<RawRecord> JsonToRawRecord(const JsonValue& record, const SourceDef* def);
+
+}  // namespace eddy

@@ -1,0 +1,38 @@
+#pragma once
+// EmbeddedLog: topics and partitions kept durably in the engine's own RocksDB database (the
+// state directory), for running without a broker. Appends go into the database's pending batch
+// with the queries' state and offsets, so one StateDb::Commit() makes a record's processing,
+// its outputs and the input offset durable together: after a crash, nothing committed is lost
+// and nothing is done twice.
+#include <map>
+#include <string>
+#include <utility>
+
+#include "engine/io/log.h"
+#include "engine/state/state_db.h"
+
+namespace eddy {
+
+class EmbeddedLog final : public Log {
+ public:
+  // Opens the log inside `db` (which must outlive it), loading topic metadata and end offsets.
+  static Result<std::unique_ptr<EmbeddedLog>> Open(StateDb* db);
+
+  Status CreateTopic(const std::string& topic, int partitions) override;
+  bool HasTopic(const std::string& topic) const override { return partitions_.count(topic) > 0; }
+  int Partitions(const std::string& topic) const override;
+  Status Append(const std::string& topic, RawRecord& record) override;
+  Status Read(const std::string& topic, int partition, int64_t offset, size_t max,
+              std::vector<RawRecord>& out) const override;
+  int64_t EndOffset(const std::string& topic, int partition) const override;
+  std::vector<std::string> Topics() const override;
+
+ private:
+  EmbeddedLog() = default;
+  KvStore* records_ = nullptr;  // "r" + topic + NUL + partition + offset -> record
+  KvStore* topics_ = nullptr;   // topic -> partitions
+  std::map<std::string, int> partitions_;
+  std::map<std::pair<std::string, int>, int64_t> end_offsets_;
+};
+
+}  // namespace eddy
