@@ -17,5 +17,14 @@ build: deps
 test: build
 	@bash scripts/test.sh $(BUILD_DIR)
 
+# The truck tracker on a small sample: trucks drive to their jobs, and each TRUCK_TRACKER change
+# (distance left, ETA) is printed as it happens. Runs in a fresh state directory, then exits.
+demo: build
+	@rm -rf $(BUILD_DIR)/demo-state
+	@$(BUILD_DIR)/bin/eddy run queries/truck_tracker.sql --state-dir $(BUILD_DIR)/demo-state \
+	  --input joblocation=examples/truck_tracker/joblocation.jsonl \
+	  --input tradie_truck_location=examples/truck_tracker/pings.jsonl \
+	  --follow TRUCK_TRACKER --once
+
 clean:
 	rm -rf $(BUILD_DIR)

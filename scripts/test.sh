@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of a built tree and ends with one line: "N passed, M failed, K skipped".
 #   scripts/test.sh [BUILD_DIR]
-# Steps: the Catch2 unit tests of each layer, eddy's own golden tests (tests/golden), and the
-# conformance run over ksqlDB's golden tests (../shared/qtt or $EDDY_QTT_DIR) against the
+# Steps: the Catch2 unit tests of each layer, eddy's own golden tests (tests/golden), the
+# integration tests of `eddy run` (tests/integration), and the conformance run over ksqlDB's golden tests (../shared/qtt or $EDDY_QTT_DIR) against the
 # ledger tests/conformance/ledger.txt.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -50,7 +50,15 @@ out=$(mktemp)
 add_counts "$out" || step_failed+=("golden")
 rm -f "$out"
 
-# 3. Conformance: ksqlDB's golden tests of stages 1-3, against the ledger.
+# 3. `eddy run` over the embedded log: the flagship as a service, restart, kill -9, errors.
+out=$(mktemp)
+start=$(date +%s)
+python3 tests/integration/run_test.py "$eddy" | tee "$out"
+echo "run: $(( $(date +%s) - start )) s"
+add_counts "$out" || step_failed+=("run")
+rm -f "$out"
+
+# 4. Conformance: ksqlDB's golden tests of stages 1-3, against the ledger.
 qtt=${EDDY_QTT_DIR:-../shared/qtt}
 if [ -f "$qtt/stages.txt" ]; then
   files=$(awk '$1 <= 3 {print "'"$qtt"'/all/" $2}' "$qtt/stages.txt")
