@@ -172,7 +172,15 @@ def test_kill_9_loses_and_repeats_nothing():
     check_equal(got, reference, f"TOTALS after {kills} kill -9")
 
 
+class Skip(Exception):
+    pass
+
+
 def test_original_file_fails_well():
+    if not os.path.exists(ORIGINAL):
+        if os.environ.get("CI") == "true":
+            raise AssertionError(f"{ORIGINAL} is missing; CI needs ../shared beside the checkout")
+        raise Skip(f"{ORIGINAL} is not here (../shared beside the checkout)")
     state = os.path.join(TMP, "original")
     r = run([ORIGINAL, "--state-dir", state])
     assert r.returncode == 1, (r.returncode, r.stderr)
@@ -207,6 +215,9 @@ def main():
             t()
             passed += 1
             print(f"ok   {t.__name__} ({time.time() - start:.1f} s)")
+        except Skip as e:
+            skipped += 1
+            print(f"skip {t.__name__}: {e}")
         except Exception as e:  # noqa: BLE001 - every failure is reported, then the run goes on
             failed += 1
             print(f"FAIL {t.__name__}: {type(e).__name__}: {e}")
