@@ -82,6 +82,15 @@ def test_flagship_matches_golden():
     check_equal(json_rows(r.stdout), expected_rows(case["outputs"]), "TRUCK_TRACKER")
 
 
+def test_golden_statements_are_the_query_file():
+    """The flagship golden test must test queries/truck_tracker.sql as it is now."""
+    text = open(QUERY).read()
+    text = "\n".join(line for line in text.splitlines() if not line.strip().startswith("--"))
+    statements = [s.strip() + ";" for s in text.split(";") if s.strip()]
+    assert golden_case()["statements"] == statements, \
+        "tests/golden/truck_tracker.json is stale: run tests/golden/make_truck_tracker_golden.py"
+
+
 def test_restart_resumes_without_repeating():
     case = golden_case()
     state = os.path.join(TMP, "resume")
