@@ -162,7 +162,9 @@ Result<__int128> DivideRounded(const U256& n, u128 d, bool negative, RoundingMod
 // so the excess is divided off first and only remembered as "something non-zero was dropped".
 Result<__int128> ScaleDownRounded(U256 n, int64_t drop, bool negative, RoundingMode mode,
                                   bool sticky) {
-  while (drop > kMaxDecimalPrecision) {
+  // Once everything is divided off, only the sticky bit matters: a huge drop (a parsed
+  // "1e-2000000000") must not loop a billion times.
+  while (drop > kMaxDecimalPrecision && !n.IsZero()) {
     const int step = static_cast<int>(std::min<int64_t>(drop - kMaxDecimalPrecision,
                                                         kMaxDecimalPrecision));
     U256 q;
@@ -172,7 +174,8 @@ Result<__int128> ScaleDownRounded(U256 n, int64_t drop, bool negative, RoundingM
     n = q;
     drop -= step;
   }
-  return DivideRounded(n, kPow10.v[drop], negative, mode, sticky);
+  return DivideRounded(n, kPow10.v[std::min<int64_t>(drop, kMaxDecimalPrecision)], negative, mode,
+                       sticky);
 }
 
 // Under kUnnecessary a MathContext(precision) operation fails when the exact result has more
@@ -296,16 +299,14 @@ Result<Decimal> TextToScale(const DecimalText& t, int scale, RoundingMode mode) 
   return out;
 }
 
-std::string MagnitudeDigits(u128 m) {
-  char buf[48];
-  int n = 0;
+// The decimal digits of `m`, written at the end of `buf`.
+std::string_view MagnitudeDigits(u128 m, char (&buf)[48]) {
+  char* p = buf + sizeof(buf);
   do {
-    buf[n++] = static_cast<char>('0' + static_cast<int>(m % 10));
+    *--p = static_cast<char>('0' + static_cast<int>(m % 10));
     m /= 10;
   } while (m != 0);
-  std::string s(buf, buf + n);
-  std::reverse(s.begin(), s.end());
-  return s;
+  return std::string_view(p, static_cast<size_t>(buf + sizeof(buf) - p));
 }
 
 // a and b brought to a common scale as 256-bit magnitudes. Scales that differ by more than
@@ -484,18 +485,25 @@ bool DecimalFitsIntegerDigits(const Decimal& d, int precision, int scale) {
   return Magnitude(d.unscaled) < kPow10.v[exp];
 }
 
+// The value for an error message: plain as Java's toPlainString, unless that would be absurdly
+// long (a parsed "1e-2000000000"), then scientific.
+std::string MessageText(const Decimal& d) {
+  if (d.scale >= 0 && d.scale <= 2 * kMaxDecimalPrecision) return d.ToString();
+  return DecimalToJavaString(d);
+}
+
 Result<Decimal> DecimalEnsureFit(const Decimal& d, int precision, int scale) {
   if (!DecimalFitsIntegerDigits(d, precision, scale)) {
     return Status::Invalid(fmt::format(
         "Numeric field overflow: A field with precision {} and scale {} must round to an absolute "
         "value less than 10^{}. Got {}",
-        precision, scale, precision - scale, d.ToString()));
+        precision, scale, precision - scale, MessageText(d)));
   }
   auto fitted = Rescale(d, scale, RoundingMode::kUnnecessary);
   if (!fitted.ok()) {
     return Status::Invalid(fmt::format(
         "Cannot fit decimal '{}' into DECIMAL({}, {}) without rounding. (Requires {},{})",
-        d.ToString(), precision, scale, DecimalPrecision(d), d.scale));
+        MessageText(d), precision, scale, DecimalPrecision(d), d.scale));
   }
   return fitted;
 }
@@ -521,7 +529,7 @@ Result<Decimal> DecimalCast(const Decimal& d, int precision, int scale) {
     return Status::Invalid(fmt::format(
         "Numeric field overflow: A field with precision {} and scale {} must round to an absolute "
         "value less than 10^{}. Got {}",
-        precision, scale, precision - scale, d.ToString()));
+        precision, scale, precision - scale, MessageText(d)));
   }
   return Rescale(d, scale, RoundingMode::kHalfUp);
 }
@@ -598,9 +606,23 @@ Result<Decimal> DecimalValueOf(double v) {
 Decimal DecimalFromInt(int64_t v) { return Decimal{static_cast<__int128>(v), 0}; }
 
 double DecimalToDouble(const Decimal& d) {
-  const std::string s = d.ToString();
+  // "<unscaled>e<-scale>": one correctly rounded conversion, whatever the scale.
+  char buf[80];
+  char* p = buf;
+  if (d.unscaled < 0) *p++ = '-';
+  char digits[48];
+  const std::string_view m = MagnitudeDigits(Magnitude(d.unscaled), digits);
+  p = std::copy(m.begin(), m.end(), p);
+  *p++ = 'e';
+  p = std::to_chars(p, buf + sizeof(buf), -static_cast<int64_t>(d.scale)).ptr;
   double v = 0;
-  std::from_chars(s.data(), s.data() + s.size(), v);
+  auto r = std::from_chars(buf, p, v);
+  if (r.ec == std::errc::result_out_of_range) {
+    // Far below the smallest double (or above the largest): zero or infinity, keeping the sign.
+    const bool tiny = d.scale > 0;
+    v = tiny ? 0.0 : std::numeric_limits<double>::infinity();
+    if (d.unscaled < 0) v = -v;
+  }
   return v;
 }
 
@@ -717,9 +739,15 @@ void AppendJavaBigDecimalString(bool negative, std::string_view digits, int64_t 
   out.append(std::to_string(adjusted));
 }
 
+void AppendDecimalJavaString(const Decimal& d, std::string& out) {
+  char buf[48];
+  AppendJavaBigDecimalString(d.unscaled < 0, MagnitudeDigits(Magnitude(d.unscaled), buf), d.scale,
+                             out);
+}
+
 std::string DecimalToJavaString(const Decimal& d) {
   std::string out;
-  AppendJavaBigDecimalString(d.unscaled < 0, MagnitudeDigits(Magnitude(d.unscaled)), d.scale, out);
+  AppendDecimalJavaString(d, out);
   return out;
 }
 

@@ -142,6 +142,7 @@ Decimal DecimalNegate(const Decimal& d);
 // BigDecimal.toString(): plain unless the adjusted exponent is below -6, then scientific
 // ("1E-7", "0E-7", "1.23E-8"). This is how ksqlDB's JSON format writes decimals.
 std::string DecimalToJavaString(const Decimal& d);
+void AppendDecimalJavaString(const Decimal& d, std::string& out);
 // BigDecimal.toString() for a value given as unscaled digits (no sign, no leading zeros unless
 // the value is "0") and a scale, for numbers too long for a Decimal (e.g. JSON number text
 // turned into a STRING).

@@ -136,9 +136,9 @@ class Parser {
   }
 
  private:
-  Status Error(std::string message) const { return ErrorAt(pos_, std::move(message)); }
+  [[gnu::noinline]] Status Error(std::string message) const { return ErrorAt(pos_, std::move(message)); }
 
-  Status ErrorAt(size_t at, std::string message) const {
+  [[gnu::noinline]] Status ErrorAt(size_t at, std::string message) const {
     SourcePos p{1, 1};
     for (size_t i = 0; i < at && i < s_.size(); ++i) {
       if (s_[i] == '\n') {
@@ -151,7 +151,7 @@ class Parser {
     return Status::Invalid("invalid JSON: " + message, p);
   }
 
-  Status SkipSpace() {
+  [[gnu::noinline]] Status SkipSpace() {
     while (pos_ < s_.size()) {
       const char c = s_[pos_];
       if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
@@ -170,12 +170,21 @@ class Parser {
     return Status::Ok();
   }
 
+  // ParseValue, ParseArray and ParseObject recurse once per nesting level, so everything else
+  // stays out of line: their frames must stay small for max_depth levels to fit any stack
+  // (sanitizer builds included).
   Status ParseValue(JsonValue& out, int depth) {
+    if (pos_ < s_.size()) {
+      if (s_[pos_] == '{') return ParseObject(out, depth + 1);
+      if (s_[pos_] == '[') return ParseArray(out, depth + 1);
+    }
+    return ParseScalar(out);
+  }
+
+  [[gnu::noinline]] Status ParseScalar(JsonValue& out) {
     if (pos_ >= s_.size()) return Error("unexpected end of input, expected a value");
     const char c = s_[pos_];
     switch (c) {
-      case '{': return ParseObject(out, depth + 1);
-      case '[': return ParseArray(out, depth + 1);
       case '"': {
         std::string str;
         RETURN_IF_ERROR(ParseString(str));
@@ -187,9 +196,21 @@ class Parser {
       case 'n': return ParseLiteral("null", JsonValue::Null(), out);
       default:
         if (c == '-' || (c >= '0' && c <= '9')) return ParseNumber(out);
-        return Error(fmt::format("unexpected character '{}'", PrintableChar(c)));
+        return UnexpectedChar("");
     }
   }
+
+  // "unexpected character 'x'" plus what was expected, or the end of input.
+  [[gnu::noinline]] Status UnexpectedChar(std::string_view expected) const {
+    if (pos_ >= s_.size()) {
+      return Error(fmt::format("unexpected end of input{}{}", expected.empty() ? "" : ", expected ",
+                               expected));
+    }
+    return Error(fmt::format("unexpected character '{}'{}{}", PrintableChar(s_[pos_]),
+                             expected.empty() ? "" : ", expected ", expected));
+  }
+
+  [[gnu::noinline]] Status DepthError() const { return Error("nesting deeper than the limit"); }
 
   static std::string PrintableChar(char c) {
     if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7F) {
@@ -198,7 +219,7 @@ class Parser {
     return std::string(1, c);
   }
 
-  Status ParseLiteral(std::string_view word, JsonValue value, JsonValue& out) {
+  [[gnu::noinline]] Status ParseLiteral(std::string_view word, JsonValue value, JsonValue& out) {
     if (s_.substr(pos_, word.size()) != word) {
       return Error(fmt::format("unexpected character '{}'", PrintableChar(s_[pos_])));
     }
@@ -207,7 +228,7 @@ class Parser {
     return Status::Ok();
   }
 
-  Status ParseNumber(JsonValue& out) {
+  [[gnu::noinline]] Status ParseNumber(JsonValue& out) {
     const size_t start = pos_;
     auto digits = [&]() {
       const size_t from = pos_;
@@ -270,7 +291,7 @@ class Parser {
     }
   }
 
-  Status ParseString(std::string& out) {
+  [[gnu::noinline]] Status ParseString(std::string& out) {
     const size_t start = pos_;
     ++pos_;  // opening quote
     while (true) {
@@ -326,13 +347,13 @@ class Parser {
   }
 
   Status ParseArray(JsonValue& out, int depth) {
-    if (depth > opts_.max_depth) return Error("nesting deeper than the limit");
+    if (depth > opts_.max_depth) return DepthError();
     ++pos_;  // [
-    std::vector<JsonValue> items;
+    out = JsonValue::Array();
+    std::vector<JsonValue>& items = out.items();
     RETURN_IF_ERROR(SkipSpace());
     if (pos_ < s_.size() && s_[pos_] == ']') {
       ++pos_;
-      out = JsonValue::Array(std::move(items));
       return Status::Ok();
     }
     while (true) {
@@ -340,59 +361,48 @@ class Parser {
       items.emplace_back();
       RETURN_IF_ERROR(ParseValue(items.back(), depth));
       RETURN_IF_ERROR(SkipSpace());
-      if (pos_ >= s_.size()) return Error("unexpected end of input, expected ',' or ']'");
-      if (s_[pos_] == ',') {
+      if (pos_ < s_.size() && s_[pos_] == ',') {
         ++pos_;
         continue;
       }
-      if (s_[pos_] == ']') {
+      if (pos_ < s_.size() && s_[pos_] == ']') {
         ++pos_;
-        out = JsonValue::Array(std::move(items));
         return Status::Ok();
       }
-      return Error(fmt::format("unexpected character '{}', expected ',' or ']'",
-                               PrintableChar(s_[pos_])));
+      return UnexpectedChar("',' or ']'");
     }
   }
 
   Status ParseObject(JsonValue& out, int depth) {
-    if (depth > opts_.max_depth) return Error("nesting deeper than the limit");
+    if (depth > opts_.max_depth) return DepthError();
     ++pos_;  // {
-    std::vector<JsonMember> members;
+    out = JsonValue::Object();
+    std::vector<JsonMember>& members = out.members();
     RETURN_IF_ERROR(SkipSpace());
     if (pos_ < s_.size() && s_[pos_] == '}') {
       ++pos_;
-      out = JsonValue::Object(std::move(members));
       return Status::Ok();
     }
     while (true) {
       RETURN_IF_ERROR(SkipSpace());
-      if (pos_ >= s_.size()) return Error("unexpected end of input, expected a key");
-      if (s_[pos_] != '"') {
-        return Error(fmt::format("unexpected character '{}', expected a quoted key",
-                                 PrintableChar(s_[pos_])));
-      }
-      JsonMember m;
-      RETURN_IF_ERROR(ParseString(m.key));
+      if (pos_ >= s_.size() || s_[pos_] != '"') return UnexpectedChar("a quoted key");
+      members.emplace_back();
+      RETURN_IF_ERROR(ParseString(members.back().key));
       RETURN_IF_ERROR(SkipSpace());
       if (pos_ >= s_.size() || s_[pos_] != ':') return Error("expected ':' after the key");
       ++pos_;
       RETURN_IF_ERROR(SkipSpace());
-      RETURN_IF_ERROR(ParseValue(m.value, depth));
-      members.push_back(std::move(m));
+      RETURN_IF_ERROR(ParseValue(members.back().value, depth));
       RETURN_IF_ERROR(SkipSpace());
-      if (pos_ >= s_.size()) return Error("unexpected end of input, expected ',' or '}'");
-      if (s_[pos_] == ',') {
+      if (pos_ < s_.size() && s_[pos_] == ',') {
         ++pos_;
         continue;
       }
-      if (s_[pos_] == '}') {
+      if (pos_ < s_.size() && s_[pos_] == '}') {
         ++pos_;
-        out = JsonValue::Object(std::move(members));
         return Status::Ok();
       }
-      return Error(fmt::format("unexpected character '{}', expected ',' or '}}'",
-                               PrintableChar(s_[pos_])));
+      return UnexpectedChar("',' or '}'");
     }
   }
 

@@ -730,7 +730,7 @@ void AppendJsonValue(const Value& v, const Type& type, std::string& out) {
             out.push_back('"');
           }
         } else if constexpr (std::is_same_v<T, Decimal>) {
-          out.append(DecimalToJavaString(x));
+          AppendDecimalJavaString(x, out);
         } else if constexpr (std::is_same_v<T, std::string>) {
           AppendJsonString(x, out);
         } else if constexpr (std::is_same_v<T, Bytes>) {

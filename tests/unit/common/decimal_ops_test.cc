@@ -235,12 +235,30 @@ TEST_CASE("DecimalValueOf goes through Double.toString", "[decimal]") {
 TEST_CASE("Conversions and precision", "[decimal]") {
   CHECK(DecimalToDouble(D("0.1")) == 0.1);
   CHECK(DecimalToDouble(D("-12345.12")) == -12345.12);
+  CHECK(DecimalToDouble(D("12345678987654321.2345678987654321")) == 12345678987654321.2345678987654321);
   CHECK(DecimalPrecision(D("0.05")) == 1);
   CHECK(DecimalPrecision(D("123.45")) == 5);
   CHECK(DecimalPrecision(D("0")) == 1);
   CHECK(DecimalFromInt(-7) == Decimal{-7, 0});
   CHECK(DecimalFitsIntegerDigits(D("99.99"), 4, 2));
   CHECK_FALSE(DecimalFitsIntegerDigits(D("100.00"), 4, 2));
+}
+
+TEST_CASE("Absurd exponents stay cheap", "[decimal]") {
+  // Java accepts "1e-2000000000"; it must neither loop nor print two billion zeros here.
+  const Decimal tiny = D("1e-2000000000");
+  CHECK(tiny == Decimal{1, 2000000000});
+  CHECK(S(Rescale(tiny, 2, RoundingMode::kHalfUp)) == "0.00");
+  CHECK(S(Rescale(tiny, 2, RoundingMode::kCeiling)) == "0.01");
+  CHECK(S(Rescale(DecimalNegate(tiny), 2, RoundingMode::kFloor)) == "-0.01");
+  CHECK(S(ParseDecimalEnsureFit("1e-2000000000", 4, 2)) ==
+        "error: Cannot fit decimal '1E-2000000000' into DECIMAL(4, 2) without rounding. "
+        "(Requires 1,2000000000)");
+  CHECK(DecimalToDouble(tiny) == 0.0);
+  CHECK_FALSE(ParseDecimal("1e2000000000").ok());
+  CHECK_FALSE(ParseDecimal("1e99999999999").ok());  // beyond Java's int exponent
+  CHECK(S(DecimalDiv(tiny, D("3"), DecimalType{12, 6}, RoundingMode::kHalfUp)) == "0.000000");
+  CHECK(DecimalCompare(tiny, Decimal{0, 0}) > 0);
 }
 
 TEST_CASE("DecimalToJavaString is BigDecimal.toString", "[decimal]") {

@@ -2,6 +2,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -140,8 +141,16 @@ TEST_CASE("WriteJsonPretty", "[json]") {
 }
 
 TEST_CASE("Every ksqlDB QTT file parses and round-trips", "[json][qtt]") {
-  const std::filesystem::path dir = "/work/shared/qtt/all";
-  if (!std::filesystem::exists(dir)) return;  // the files live outside the repo
+  // The corpus lives beside the checkout (../shared/qtt) or where EDDY_QTT_DIR says.
+  const char* env = std::getenv("EDDY_QTT_DIR");
+  const std::filesystem::path dir =
+      std::filesystem::path(env ? env : EDDY_SOURCE_DIR "/../shared/qtt") / "all";
+  if (!std::filesystem::exists(dir)) {
+    const char* ci = std::getenv("CI");
+    if (ci && std::string(ci) == "true") FAIL("ksqlDB's QTT files are missing at " << dir.string());
+    WARN("skipped: ksqlDB's QTT files are not at " << dir.string());
+    return;
+  }
   int files = 0;
   for (const auto& entry : std::filesystem::directory_iterator(dir)) {
     if (entry.path().extension() != ".json") continue;

@@ -224,6 +224,7 @@ TEST_CASE("JSON into DECIMAL must fit without rounding", "[format][json]") {
         "less than 10^2. Got 100, path: $.DEC");
   CHECK(ReadError(*f, R"({"DEC": true})") ==
         "Can't convert type. sourceType: BooleanNode, requiredType: DECIMAL(4, 2), path: $.DEC");
+  CHECK(ReadError(*f, R"({"DEC": 1e-2000000000})").rfind("Cannot fit decimal '1E-2000000000'", 0) == 0);
   // More digits than a double holds survive exactly.
   auto g = Make("JSON", {Col("V", Type::Decimal(33, 16))});
   CHECK(Read(*g, R"({"V": 12345678987654321.2345678987654321})")[0] ==
