@@ -181,6 +181,32 @@ def test_kill_9_loses_and_repeats_nothing():
     check_equal(got, reference, f"TOTALS after {kills} kill -9")
 
 
+def test_config_file_and_flags():
+    """eddy.yaml sets the state directory, output and properties; a flag beats the file."""
+    case = golden_case()
+    d = os.path.join(TMP, "config")
+    os.makedirs(d)
+    with open(os.path.join(d, "eddy.yaml"), "w") as f:
+        f.write("state-dir: from-yaml\noutput: json\nproperties:\n  auto.offset.reset: earliest\n")
+    inputs = write_inputs(case["inputs"], "config")
+    r = subprocess.run([EDDY, "run", QUERY, "--once"] + inputs, capture_output=True, text=True, cwd=d, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert os.path.isdir(os.path.join(d, "from-yaml", "db")), os.listdir(d)
+    # A follow from the earliest offset (the file's property) prints JSON (the file's output).
+    r = subprocess.run([EDDY, "run", "--follow", "TRUCK_TRACKER", "--once"], capture_output=True, text=True, cwd=d,
+                       timeout=120)
+    assert r.returncode == 0, r.stderr
+    check_equal(json_rows(r.stdout), expected_rows(case["outputs"]), "TRUCK_TRACKER via eddy.yaml")
+    # The flag wins: a table, not JSON.
+    r = subprocess.run([EDDY, "run", "--follow", "TRUCK_TRACKER", "--once", "--output", "table"],
+                       capture_output=True, text=True, cwd=d, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert "| JOB_ID" in r.stdout and not json_rows(r.stdout), r.stdout
+    r = subprocess.run([EDDY, "run", "--follow", "TRUCK_TRACKER", "--once", "--config", "missing.yaml"],
+                       capture_output=True, text=True, cwd=d, timeout=120)
+    assert r.returncode == 2 and "missing.yaml" in r.stderr, (r.returncode, r.stderr)
+
+
 class Skip(Exception):
     pass
 
