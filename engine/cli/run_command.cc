@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 #include <signal.h>
-#include <yaml-cpp/yaml.h>
 
 #include <atomic>
 #include <chrono>
@@ -14,6 +13,7 @@
 
 #include "engine/cli/record_json.h"
 #include "engine/cli/row_printer.h"
+#include "engine/cli/session.h"
 #include "engine/io/embedded_log.h"
 #include "engine/io/memory_log.h"
 #include "engine/runtime/engine.h"
@@ -52,16 +52,11 @@ std::atomic<bool> g_stop{false};
 void OnSignal(int) { g_stop.store(true); }
 
 struct RunOptions {
+  CommonOptions common;
   std::vector<std::string> files;
-  std::string state_dir = ".eddy";
-  std::string config;
-  std::map<std::string, std::string> properties;
   std::vector<std::pair<std::string, std::string>> inputs;
   std::vector<std::string> follows;
-  OutputFormat output = OutputFormat::kTable;
   bool once = false;
-  std::string bootstrap_servers;
-  std::string service_id = "eddy";
 };
 
 Result<std::string> ReadText(const std::string& path) {
@@ -75,30 +70,6 @@ Result<std::string> ReadText(const std::string& path) {
 std::string Positioned(const std::string& file, const Status& st) {
   if (st.pos().known()) return fmt::format("{}:{}:{}: {}", file, st.pos().line, st.pos().column, st.message());
   return fmt::format("{}: {}", file, st.message());
-}
-
-// Applies eddy.yaml; `explicit_*` says which settings the command line gave (they win).
-Status LoadConfig(const std::string& path, RunOptions& o, bool explicit_state, bool explicit_output,
-                  bool explicit_servers, bool explicit_service) {
-  try {
-    YAML::Node root = YAML::LoadFile(path);
-    if (!root.IsMap() && !root.IsNull()) return Status::Invalid(fmt::format("{}: expected a map of settings", path));
-    if (root["state-dir"] && !explicit_state) o.state_dir = root["state-dir"].as<std::string>();
-    if (root["bootstrap-servers"] && !explicit_servers) o.bootstrap_servers = root["bootstrap-servers"].as<std::string>();
-    if (root["service-id"] && !explicit_service) o.service_id = root["service-id"].as<std::string>();
-    if (root["output"] && !explicit_output)
-      o.output = root["output"].as<std::string>() == "json" ? OutputFormat::kJson : OutputFormat::kTable;
-    if (YAML::Node props = root["properties"]) {
-      if (!props.IsMap()) return Status::Invalid(fmt::format("{}: 'properties' must be a map", path));
-      for (const auto& kv : props) {
-        std::string k = kv.first.as<std::string>();
-        if (!o.properties.count(k)) o.properties[k] = kv.second.as<std::string>();
-      }
-    }
-  } catch (const YAML::Exception& e) {
-    return Status::Invalid(fmt::format("{}: {}", path, e.what()));
-  }
-  return Status::Ok();
 }
 
 int Usage(const std::string& msg) {
@@ -128,9 +99,14 @@ Status AppendInput(Engine& engine, const std::string& topic, const std::string& 
 
 int RunRunCommand(const std::vector<std::string>& args) {
   RunOptions o;
-  bool explicit_state = false, explicit_output = false, explicit_servers = false, explicit_service = false;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
+    std::string error;
+    switch (ParseCommonFlag(args, i, o.common, &error)) {
+      case FlagResult::kConsumed: continue;
+      case FlagResult::kError: return Usage(error);
+      case FlagResult::kNotCommon: break;
+    }
     auto value = [&](std::string* out) -> bool {
       size_t eq = a.find('=');
       if (a.rfind("--", 0) == 0 && eq != std::string::npos) {
@@ -148,46 +124,27 @@ int RunRunCommand(const std::vector<std::string>& args) {
       return 0;
     } else if (a == "--once") {
       o.once = true;
-    } else if (flag == "--state-dir") {
-      if (!value(&o.state_dir)) return Usage("--state-dir needs a directory");
-      explicit_state = true;
-    } else if (flag == "--config") {
-      if (!value(&o.config)) return Usage("--config needs a file");
-    } else if (flag == "--set") {
-      if (!value(&v) || v.find('=') == std::string::npos) return Usage("--set needs KEY=VALUE");
-      o.properties[v.substr(0, v.find('='))] = v.substr(v.find('=') + 1);
     } else if (flag == "--input") {
       if (!value(&v) || v.find('=') == std::string::npos) return Usage("--input needs TOPIC=FILE");
       o.inputs.emplace_back(v.substr(0, v.find('=')), v.substr(v.find('=') + 1));
     } else if (flag == "--follow") {
       if (!value(&v)) return Usage("--follow needs a stream or table name");
       o.follows.push_back(v);
-    } else if (flag == "--output") {
-      if (!value(&v) || (v != "table" && v != "json")) return Usage("--output is table or json");
-      o.output = v == "json" ? OutputFormat::kJson : OutputFormat::kTable;
-      explicit_output = true;
-    } else if (flag == "--bootstrap-servers" || flag == "--bootstrap-server") {
-      if (!value(&o.bootstrap_servers)) return Usage("--bootstrap-servers needs HOST:PORT");
-      explicit_servers = true;
-    } else if (flag == "--service-id") {
-      if (!value(&o.service_id)) return Usage("--service-id needs an id");
-      explicit_service = true;
     } else if (!a.empty() && a[0] == '-') {
       return Usage("unknown option " + a);
     } else {
       o.files.push_back(a);
     }
   }
-  if (o.config.empty() && fs::exists("eddy.yaml")) o.config = "eddy.yaml";
-  if (!o.config.empty()) {
-    Status st = LoadConfig(o.config, o, explicit_state, explicit_output, explicit_servers, explicit_service);
+  {
+    Status st = ApplyConfig(o.common);
     if (!st.ok()) {
       std::cerr << "eddy run: " << st.message() << "\n";
       return 2;
     }
   }
   if (o.files.empty() && o.inputs.empty() && o.follows.empty()) return Usage("no query file given");
-  if (!o.bootstrap_servers.empty()) {
+  if (!o.common.bootstrap_servers.empty()) {
     std::cerr << "eddy run: Kafka (--bootstrap-servers) is not supported yet; leave it out to use the embedded log\n";
     return 2;
   }
@@ -203,7 +160,7 @@ int RunRunCommand(const std::vector<std::string>& args) {
     }
     texts.emplace_back(f, t.value());
   }
-  fs::path db_path = fs::path(o.state_dir) / "db";
+  fs::path db_path = fs::path(o.common.state_dir) / "db";
   std::vector<std::string> stored;
   std::unique_ptr<StateDb> db;
   if (fs::exists(db_path)) {
@@ -224,7 +181,7 @@ int RunRunCommand(const std::vector<std::string>& args) {
     MemoryLog scratch_log;
     EngineOptions so;
     so.log = &scratch_log;
-    so.properties = o.properties;
+    so.properties = o.common.properties;
     Engine scratch(so);
     Status st = scratch.Seed(stored);
     if (!st.ok()) {
@@ -248,37 +205,13 @@ int RunRunCommand(const std::vector<std::string>& args) {
   }
 
   // 2. Open the state directory and run.
-  if (!db) {
-    std::error_code ec;
-    fs::create_directories(db_path, ec);
-    auto opened = StateDb::Open(db_path.string());
-    if (!opened.ok()) {
-      std::cerr << "eddy run: " << opened.status().message() << "\n";
-      return 1;
-    }
-    db = std::move(opened).value();
-  }
-  auto log = EmbeddedLog::Open(db.get());
-  if (!log.ok()) {
-    std::cerr << "eddy run: " << log.status().message() << "\n";
+  auto session = OpenEmbeddedSession(o.common, std::move(db));
+  if (!session.ok()) {
+    std::cerr << "eddy run: " << session.status().message() << "\n";
     return 1;
   }
-  EngineOptions eo;
-  eo.log = log.value().get();
-  eo.db = db.get();
-  eo.single_partition = false;
-  eo.properties = o.properties;
-  eo.now_ms = [] {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-        .count();
-  };
-  auto engine_or = Engine::Open(eo);
-  if (!engine_or.ok()) {
-    std::cerr << "eddy run: " << engine_or.status().message() << "\n";
-    return 1;
-  }
-  Engine& engine = *engine_or.value();
-  RowPrinter printer(std::cout, o.output);
+  Engine& engine = *session.value().engine;
+  RowPrinter printer(std::cout, o.common.output);
   engine.set_row_callback([&](const std::string& id, const Schema& schema, const Record& row) {
     printer.Print(id, schema, row);
   });

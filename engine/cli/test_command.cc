@@ -244,7 +244,7 @@ int RunTestCommand(const std::vector<std::string>& args) {
     }
     for (const TestCase& c : cases.value()) {
       if (!opt.filter.empty() && c.name.find(opt.filter) == std::string::npos) continue;
-      std::string key = base + " :: " + c.name;
+      std::string key = base + " :: " + Trim(c.name);
       auto in_ledger = ledger.find(key);
       if (in_ledger != ledger.end()) seen_ledger.insert(key);
       CaseResult r = c.enabled ? RunIsolated(c, opt.timeout_seconds) : golden::RunCase(c);

@@ -41,6 +41,7 @@ class Catalog {
   Status AddSource(SourceDef def, bool or_replace);
   Status DropSource(const std::string& name);
   void AddQuery(QueryDef q) { queries_[q.id] = std::move(q); }
+  void RemoveQuery(const std::string& id) { queries_.erase(id); }
   const std::map<std::string, SourceDef>& sources() const { return sources_; }
   const std::map<std::string, QueryDef>& queries() const { return queries_; }
   // A fresh query id: "<PREFIX>_<NAME>_<n>", n counting statements as ksqlDB does.

@@ -195,6 +195,33 @@ Status Engine::Seed(const std::vector<std::string>& texts) {
   return Status::Ok();
 }
 
+Status Engine::Terminate(const std::string& query_id) {
+  bool found = false;
+  for (auto it = queries_.begin(); it != queries_.end();) {
+    if (query_id.empty() ? !(*it)->transient : (*it)->id == query_id) {
+      RETURN_IF_ERROR((*it)->topology->Close());
+      catalog_.RemoveQuery((*it)->id);
+      it = queries_.erase(it);
+      found = true;
+    } else {
+      ++it;
+    }
+  }
+  if (!query_id.empty() && !found) return Status::NotFound(fmt::format("Unknown queryId: {}", query_id));
+  return Status::Ok();
+}
+
+void Engine::StopTransientQueries() {
+  for (auto it = queries_.begin(); it != queries_.end();) {
+    if ((*it)->transient) {
+      (void)(*it)->topology->Close();
+      it = queries_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
 Status Engine::Produce(const std::string& topic, RawRecord record) { return writer_->Write(topic, std::move(record)); }
 
 Status Engine::Persist(const dsl::Statement& st) {
@@ -223,6 +250,10 @@ Status Engine::Execute(std::shared_ptr<const dsl::Statement> statement) {
     const dsl::SetProperty& s = *statement->set;
     if (s.unset) options_.properties.erase(s.name);
     else options_.properties[s.name] = s.value;
+    return Persist(*statement);
+  }
+  if (statement->kind == dsl::Statement::Kind::kTerminate) {
+    RETURN_IF_ERROR(Terminate(statement->terminate->all ? "" : statement->terminate->query_id));
     return Persist(*statement);
   }
   PlanOptions po;

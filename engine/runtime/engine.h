@@ -73,6 +73,10 @@ class Engine {
   std::string Explain(const std::string& query_id) const;
   // Starts a transient `SELECT * FROM name EMIT CHANGES` (for `eddy run --follow`).
   Status Follow(const std::string& name);
+  // Stops a running query (all of them when `query_id` is empty) and forgets its catalog entry.
+  Status Terminate(const std::string& query_id);
+  // Stops every transient query (a cancelled SELECT).
+  void StopTransientQueries();
   // Appends a record to a topic, choosing its partition as a sink would.
   Status Produce(const std::string& topic, RawRecord record);
   // Executes statements as if they had run before (not persisted again; INSERT ... VALUES
