@@ -58,7 +58,13 @@ echo "run: $(( $(date +%s) - start )) s"
 add_counts "$out" || step_failed+=("run")
 rm -f "$out"
 
-# 4. Conformance: ksqlDB's golden tests of stages 1-3, against the ledger.
+# 4. The REPL through a pseudo-terminal.
+out=$(mktemp)
+python3 tests/integration/repl_test.py "$eddy" | tee "$out"
+add_counts "$out" || step_failed+=("repl")
+rm -f "$out"
+
+# 5. Conformance: ksqlDB's golden tests of stages 1-3, against the ledger.
 qtt=${EDDY_QTT_DIR:-../shared/qtt}
 if [ -f "$qtt/stages.txt" ]; then
   files=$(awk '$1 <= 3 {print "'"$qtt"'/all/" $2}' "$qtt/stages.txt")

@@ -1,9 +1,12 @@
 // eddy: one binary for running query files, the REPL, golden tests and EXPLAIN.
+#include <unistd.h>
+
 #include <iostream>
 #include <string>
 #include <vector>
 
 #include "engine/cli/explain_command.h"
+#include "engine/cli/repl_command.h"
 #include "engine/cli/run_command.h"
 #include "engine/cli/test_command.h"
 
@@ -12,6 +15,8 @@ namespace {
 constexpr const char* kUsage = R"(eddy: a stream-processing engine for ksqlDB-style query files
 
 usage:
+  eddy                       on a terminal: the interactive REPL (same as eddy repl)
+  eddy repl                  the interactive REPL; with stdin not a terminal, runs the statements on it
   eddy run FILE.sql...        check query files, then run them over the embedded log
   eddy test PATH...          run golden tests (ksqlDB QTT .json files, run-ksql-test .sql files)
   eddy explain FILE.sql      show the operator graph of each persistent query
@@ -24,12 +29,19 @@ Run `eddy COMMAND --help` for a command's options.
 
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
-  if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+  bool tty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
+  if (args.empty()) {
+    if (tty) return eddy::RunReplCommand({}, true);
     std::cout << kUsage;
-    return args.empty() ? 2 : 0;
+    return 2;
+  }
+  if (args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+    std::cout << kUsage;
+    return 0;
   }
   std::string cmd = args[0];
   std::vector<std::string> rest(args.begin() + 1, args.end());
+  if (cmd == "repl") return eddy::RunReplCommand(rest, tty);
   if (cmd == "run") return eddy::RunRunCommand(rest);
   if (cmd == "test") return eddy::RunTestCommand(rest);
   if (cmd == "explain") return eddy::RunExplainCommand(rest);

@@ -1,0 +1,309 @@
+#include "engine/cli/repl_command.h"
+
+#include <editline/readline.h>
+#include <fmt/format.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <iostream>
+#include <map>
+#include <thread>
+
+#include "dsl/parser.h"
+#include "engine/cli/row_printer.h"
+#include "engine/cli/session.h"
+#include "engine/runtime/introspect.h"
+
+namespace eddy {
+namespace {
+
+constexpr const char* kReplUsage = R"(usage: eddy repl [options]     (or `eddy` on a terminal)
+
+An interactive session on an engine of its own over the embedded log in the state directory.
+Statements end with ';' and may span lines. Besides everything `eddy run` accepts: SHOW
+STREAMS|TABLES|QUERIES|TOPICS|FUNCTIONS|PROPERTIES, DESCRIBE [EXTENDED] x, DESCRIBE FUNCTION f,
+EXPLAIN query-id, TERMINATE query-id, PRINT topic [LIMIT n], SET / UNSET. A SELECT ... EMIT
+CHANGES prints rows until LIMIT or Ctrl-C; a SELECT without EMIT CHANGES prints the current rows.
+Ctrl-D leaves. With stdin not a terminal, statements are read from it; the exit code is 1 if any
+failed.
+
+options: --state-dir DIR, --config FILE, --set KEY=VALUE, --output table|json (as for eddy run)
+)";
+
+std::atomic<bool> g_interrupted{false};
+void OnInterrupt(int) { g_interrupted.store(true); }
+
+// Whether `text` holds at least one complete statement: a ';' outside quotes and comments,
+// followed by nothing but blanks and comments.
+bool Complete(const std::string& text) {
+  bool in_single = false, in_back = false, in_double = false, in_line_comment = false, in_block = false;
+  bool saw_end = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    char n = i + 1 < text.size() ? text[i + 1] : '\0';
+    if (in_line_comment) {
+      if (c == '\n') in_line_comment = false;
+      continue;
+    }
+    if (in_block) {
+      if (c == '*' && n == '/') in_block = false, ++i;
+      continue;
+    }
+    if (in_single) { if (c == '\'') in_single = false; continue; }
+    if (in_back) { if (c == '`') in_back = false; continue; }
+    if (in_double) { if (c == '"') in_double = false; continue; }
+    if (c == '-' && n == '-') { in_line_comment = true; continue; }
+    if (c == '/' && n == '*') { in_block = true; ++i; continue; }
+    if (c == '\'') in_single = true;
+    else if (c == '`') in_back = true;
+    else if (c == '"') in_double = true;
+    if (c == ';') saw_end = true;
+    else if (!std::isspace(static_cast<unsigned char>(c))) saw_end = false;
+  }
+  return saw_end && !in_single && !in_back && !in_double && !in_block;
+}
+
+class Repl {
+ public:
+  Repl(Engine& engine, OutputFormat output, bool interactive)
+      : engine_(engine), printer_(std::cout, output), interactive_(interactive) {}
+
+  // Runs every statement of `text` (a complete buffer). Returns false if one failed.
+  bool RunText(const std::string& text) {
+    Result<std::vector<dsl::Statement>> parsed = dsl::ParseStatements(text);
+    if (!parsed.ok()) {
+      ShowError(text, parsed.status());
+      return false;
+    }
+    bool ok = true;
+    for (auto& st : parsed.value()) {
+      if (!RunStatement(text, std::make_shared<const dsl::Statement>(std::move(st)))) {
+        ok = false;
+        break;
+      }
+    }
+    return ok;
+  }
+
+ private:
+  void ShowError(const std::string& text, const Status& st) {
+    if (st.pos().known()) {
+      // The offending line with a caret under the column.
+      int line = 1;
+      size_t start = 0;
+      for (size_t i = 0; i < text.size() && line < st.pos().line; ++i)
+        if (text[i] == '\n') ++line, start = i + 1;
+      size_t end = text.find('\n', start);
+      std::string src = text.substr(start, end == std::string::npos ? std::string::npos : end - start);
+      std::cout << src << "\n" << std::string(static_cast<size_t>(std::max(0, st.pos().column - 1)), ' ') << "^\n";
+      std::cout << fmt::format("line {}:{}: {}", st.pos().line, st.pos().column, st.message()) << std::endl;
+    } else {
+      std::cout << st.message() << std::endl;
+    }
+  }
+
+  bool RunStatement(const std::string& text, std::shared_ptr<const dsl::Statement> st) {
+    using K = dsl::Statement::Kind;
+    if (IsIntrospection(*st)) {
+      Result<TextTable> t = Introspect(engine_, *st);
+      if (!t.ok()) return ShowError(text, t.status().WithPos(st->pos)), false;
+      std::cout << RenderTable(t.value()) << std::flush;
+      return true;
+    }
+    if (st->kind == K::kSelect) return RunSelect(text, st);
+    size_t queries_before = engine_.catalog().queries().size();
+    Status s = engine_.Execute(st);
+    if (s.ok()) s = engine_.RunUntilIdle();
+    if (!s.ok()) return ShowError(text, s.WithPos(st->pos)), false;
+    switch (st->kind) {
+      case K::kCreateSource: std::cout << (st->create_source->is_table ? "Table" : "Stream") << " created\n"; break;
+      case K::kCreateAsSelect:
+      case K::kInsertInto:
+        if (engine_.catalog().queries().size() > queries_before || st->kind == K::kCreateAsSelect)
+          std::cout << "Created query " << LastQueryId() << "\n";
+        break;
+      case K::kDrop: std::cout << "Source " << st->drop->name << " was dropped.\n"; break;
+      case K::kSet: std::cout << "Successfully changed local property.\n"; break;
+      case K::kTerminate: std::cout << "Query terminated.\n"; break;
+      default: break;
+    }
+    std::cout << std::flush;
+    return true;
+  }
+
+  std::string LastQueryId() {
+    std::string id;
+    for (const auto& [qid, q] : engine_.catalog().queries()) id = qid;
+    return id;
+  }
+
+  // Push queries print until LIMIT or Ctrl-C (or, read from a script, until idle); a SELECT
+  // without EMIT CHANGES prints the current rows: the changes from the start, the latest per key.
+  bool RunSelect(const std::string& text, std::shared_ptr<const dsl::Statement> st) {
+    const dsl::Query& q = st->select->query;
+    bool push = q.emit == dsl::EmitKind::kChanges;
+    int64_t limit = q.limit.value_or(-1);
+    int64_t printed = 0;
+    std::map<std::string, std::pair<Schema, Record>> latest;
+    std::vector<std::string> order;
+    bool done = false;
+    engine_.set_row_callback([&](const std::string& id, const Schema& schema, const Record& row) {
+      if (done) return;
+      if (push) {
+        printer_.Print(id, schema, row);
+        if (limit >= 0 && ++printed >= limit) done = true;
+        return;
+      }
+      std::string key;
+      for (const auto& k : row.key) key += k.DebugString() + "\x1f";
+      if (!latest.count(key)) order.push_back(key);
+      latest[key] = {schema, row};
+    });
+    std::string saved_reset = engine_.properties().count("auto.offset.reset") ? engine_.properties()["auto.offset.reset"] : "";
+    if (!push) engine_.properties()["auto.offset.reset"] = "earliest";
+    Status s = engine_.Execute(st);
+    if (!push) {
+      if (saved_reset.empty()) engine_.properties().erase("auto.offset.reset");
+      else engine_.properties()["auto.offset.reset"] = saved_reset;
+    }
+    if (!s.ok()) return ShowError(text, s.WithPos(st->pos)), false;
+    g_interrupted.store(false);
+    while (!done && !g_interrupted.load()) {
+      s = engine_.RunUntilIdle(&g_interrupted);
+      if (!s.ok()) break;
+      if (!push || !interactive_) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    engine_.StopTransientQueries();
+    engine_.set_row_callback(nullptr);
+    if (!s.ok()) return ShowError(text, s), false;
+    if (!push) {
+      int64_t n = 0;
+      for (const auto& key : order) {
+        const auto& [schema, row] = latest[key];
+        if (!row.value) continue;
+        if (limit >= 0 && n >= limit) break;
+        printer_.Print("pull", schema, row);
+        ++n;
+      }
+      std::cout << n << (n == 1 ? " row\n" : " rows\n");
+    } else if (g_interrupted.load()) {
+      std::cout << "Query terminated\n";
+    } else if (done) {
+      std::cout << "Limit Reached\nQuery terminated\n";
+    }
+    g_interrupted.store(false);
+    std::cout << std::flush;
+    return true;
+  }
+
+  Engine& engine_;
+  RowPrinter printer_;
+  bool interactive_;
+};
+
+std::string HistoryPath() {
+  const char* home = std::getenv("HOME");
+  return home ? std::string(home) + "/.eddy_history" : std::string();
+}
+
+}  // namespace
+
+int RunReplCommand(const std::vector<std::string>& args, bool interactive) {
+  CommonOptions o;
+  for (size_t i = 0; i < args.size(); ++i) {
+    std::string error;
+    switch (ParseCommonFlag(args, i, o, &error)) {
+      case FlagResult::kConsumed: continue;
+      case FlagResult::kError:
+        std::cerr << "eddy repl: " << error << "\n" << kReplUsage;
+        return 2;
+      case FlagResult::kNotCommon: break;
+    }
+    if (args[i] == "--help" || args[i] == "-h") {
+      std::cout << kReplUsage;
+      return 0;
+    }
+    std::cerr << "eddy repl: unknown option " << args[i] << "\n" << kReplUsage;
+    return 2;
+  }
+  Status st = ApplyConfig(o);
+  if (!st.ok()) {
+    std::cerr << "eddy repl: " << st.message() << "\n";
+    return 2;
+  }
+  if (!o.bootstrap_servers.empty()) {
+    std::cerr << "eddy repl: Kafka (--bootstrap-servers) is not supported yet\n";
+    return 2;
+  }
+  auto session = OpenEmbeddedSession(o);
+  if (!session.ok()) {
+    std::cerr << "eddy repl: " << session.status().message() << "\n";
+    return 1;
+  }
+  Engine& engine = *session.value().engine;
+  engine.processing_log().set_keep(false);
+  engine.processing_log().set_sink([](const ProcessingLogEntry& e) {
+    std::cerr << fmt::format("processing log: {}: {} partition {} offset {}: {}\n", e.query_id, e.topic, e.partition,
+                             e.offset, e.message);
+  });
+  Repl repl(engine, o.output, interactive);
+  bool all_ok = true;
+  if (!interactive) {
+    std::string buffer, line;
+    while (std::getline(std::cin, line)) {
+      buffer += line + "\n";
+      if (Complete(buffer)) {
+        all_ok = repl.RunText(buffer) && all_ok;
+        buffer.clear();
+      }
+    }
+    if (buffer.find_first_not_of(" \t\r\n") != std::string::npos) all_ok = repl.RunText(buffer) && all_ok;
+    (void)engine.Commit();
+    return all_ok ? 0 : 1;
+  }
+  struct sigaction sa {};
+  sa.sa_handler = OnInterrupt;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, nullptr);
+  std::string history = HistoryPath();
+  using_history();
+  if (!history.empty()) read_history(history.c_str());
+  std::cout << "eddy — type a statement ending in ';', `help;` for help, Ctrl-D to leave.\n" << std::flush;
+  std::string buffer;
+  while (true) {
+    g_interrupted.store(false);
+    char* raw = readline(buffer.empty() ? "eddy> " : "   -> ");
+    if (!raw) {
+      if (g_interrupted.load()) {  // Ctrl-C at the prompt: drop the statement being typed
+        buffer.clear();
+        std::cout << "\n";
+        continue;
+      }
+      std::cout << "\n";
+      break;
+    }
+    std::string line(raw);
+    std::free(raw);
+    if (buffer.empty() && (line == "help;" || line == "help")) {
+      std::cout << kReplUsage;
+      continue;
+    }
+    if (buffer.empty() && (line == "exit" || line == "quit" || line == "exit;" || line == "quit;")) break;
+    buffer += line + "\n";
+    if (!Complete(buffer)) continue;
+    std::string entry = buffer.substr(0, buffer.size() - 1);
+    add_history(entry.c_str());
+    repl.RunText(buffer);
+    buffer.clear();
+    (void)engine.Commit();
+  }
+  if (!history.empty()) write_history(history.c_str());
+  (void)engine.Commit();
+  return 0;
+}
+
+}  // namespace eddy

@@ -1,0 +1,179 @@
+#!/usr/bin/env python3
+"""The REPL driven through a pseudo-terminal, as a person would: keys in, screen out.
+
+    python3 tests/integration/repl_test.py BUILD_DIR/bin/eddy
+
+Ends with "N passed, M failed, K skipped"."""
+import os
+import pty
+import re
+import select
+import shutil
+import signal
+import sys
+import tempfile
+import time
+
+EDDY = os.path.abspath(sys.argv[1]) if len(sys.argv) > 1 else "build/bin/eddy"
+
+
+class Term:
+    def __init__(self, args, cwd):
+        self.pid, self.fd = pty.fork()
+        if self.pid == 0:
+            os.chdir(cwd)
+            env = dict(os.environ, HOME=cwd, TERM="dumb")
+            os.execve(EDDY, [EDDY] + args, env)
+        self.out = ""
+
+    def expect(self, pattern, timeout=10):
+        deadline = time.time() + timeout
+        rx = re.compile(pattern)
+        while True:
+            m = rx.search(self.out)
+            if m:
+                self.out = self.out[m.end():]
+                return m
+            left = deadline - time.time()
+            if left <= 0:
+                raise AssertionError(f"timed out waiting for {pattern!r}; screen so far:\n{self.out[-2000:]}")
+            r, _, _ = select.select([self.fd], [], [], left)
+            if r:
+                try:
+                    data = os.read(self.fd, 65536)
+                except OSError:
+                    data = b""
+                if not data:
+                    raise AssertionError(f"eddy ended while waiting for {pattern!r}; screen:\n{self.out[-2000:]}")
+                self.out += data.decode("utf-8", "replace")
+
+    def send(self, text):
+        os.write(self.fd, text.encode())
+
+    def close(self):
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        try:
+            os.waitpid(self.pid, 0)
+        except ChildProcessError:
+            pass
+        os.close(self.fd)
+
+    def wait_exit(self, timeout=10):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                return os.waitstatus_to_exitcode(status)
+            try:
+                os.read(self.fd, 65536)
+            except OSError:
+                pass
+            time.sleep(0.05)
+        raise AssertionError("eddy did not exit")
+
+
+PROMPT = r"eddy> "
+
+
+def session(tmp):
+    t = Term(["repl", "--state-dir", os.path.join(tmp, "state")], tmp)
+    t.expect(PROMPT)
+    return t
+
+
+def test_statements_multiline_and_errors(tmp):
+    t = session(tmp)
+    try:
+        t.send("CREATE STREAM S (K VARCHAR KEY, V INT) WITH (KAFKA_TOPIC='s', VALUE_FORMAT='JSON', PARTITIONS=1);\r")
+        t.expect("Stream created")
+        t.expect(PROMPT)
+        t.send("INSERT INTO S (K, V)\r")
+        t.expect(r"   -> ")
+        t.send("VALUES ('a', 1);\r")
+        t.expect(PROMPT)
+        # An error shows the line, a caret under the column, and the reason; the session goes on.
+        t.send("SELECT NOPE FROM S EMIT CHANGES;\r")
+        m = t.expect(r"SELECT NOPE FROM S EMIT CHANGES;\r?\n( *)\^\r?\n.*1:8: Column 'NOPE' cannot be resolved")
+        assert len(m.group(1)) == 7, repr(m.group(1))
+        t.expect(PROMPT)
+        t.send("SHOW STREAMS;\r")
+        t.expect(r"\| S +\| s +\| KAFKA +\| JSON")
+        t.expect(PROMPT)
+        t.send("\x04")  # Ctrl-D leaves
+        assert t.wait_exit() == 0
+    finally:
+        t.close()
+
+
+def test_push_query_cancelled_with_ctrl_c_and_pull_query(tmp):
+    t = session(tmp)
+    try:
+        t.send("CREATE STREAM S (K VARCHAR KEY, V INT) WITH (KAFKA_TOPIC='s', VALUE_FORMAT='JSON', PARTITIONS=1);\r")
+        t.expect(PROMPT)
+        t.send("INSERT INTO S (K, V) VALUES ('a', 1);\r")
+        t.expect(PROMPT)
+        t.send("INSERT INTO S (K, V) VALUES ('a', 5);\r")
+        t.expect(PROMPT)
+        t.send("SET 'auto.offset.reset' = 'earliest';\r")
+        t.expect(PROMPT)
+        t.send("SELECT K, V * 10 AS X FROM S EMIT CHANGES;\r")
+        t.expect(r"\| a +\| 10 +\|")
+        t.expect(r"\| a +\| 50 +\|")
+        time.sleep(0.3)
+        t.send("\x03")  # Ctrl-C cancels the push query, not the session
+        t.expect("Query terminated")
+        t.expect(PROMPT)
+        t.send("CREATE TABLE T AS SELECT K, SUM(V) AS TOTAL FROM S GROUP BY K;\r")
+        t.expect("Created query")
+        t.expect(PROMPT)
+        t.send("SELECT * FROM T;\r")  # a pull query: the current row per key
+        t.expect(r"\| a +\| 6 +\|")
+        t.expect("1 row")
+        t.expect(PROMPT)
+        t.send("SELECT K FROM S EMIT CHANGES LIMIT 2;\r")
+        t.expect("Limit Reached")
+        t.expect(PROMPT)
+    finally:
+        t.close()
+
+
+def test_prompt_is_quick(tmp):
+    """Time from start to the prompt, warm: the median of five starts."""
+    times = []
+    for i in range(5):
+        start = time.time()
+        t = Term(["repl", "--state-dir", os.path.join(tmp, "state")], tmp)
+        try:
+            t.expect(PROMPT)
+            times.append(time.time() - start)
+        finally:
+            t.close()
+    times.sort()
+    print(f"     prompt after {times[2] * 1000:.0f} ms (median of 5)")
+
+
+def main():
+    passed = failed = 0
+    for name, fn in sorted(globals().items()):
+        if not name.startswith("test_") or not callable(fn):
+            continue
+        tmp = tempfile.mkdtemp(prefix="eddy-repl-test-")
+        start = time.time()
+        try:
+            fn(tmp)
+            passed += 1
+            print(f"ok   {name} ({time.time() - start:.1f} s)")
+        except Exception as e:  # noqa: BLE001 - report and go on
+            failed += 1
+            print(f"FAIL {name}: {type(e).__name__}: {e}")
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+    print(f"{passed} passed, {failed} failed, 0 skipped")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
