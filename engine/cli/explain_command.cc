@@ -29,16 +29,35 @@ bool LoadQueryFile(const std::string& path, Engine& engine, std::string* error) 
 }
 
 int RunExplainCommand(const std::vector<std::string>& args) {
-  if (args.empty() || args[0] == "--help" || args[0] == "-h") {
-    std::cout << "usage: eddy explain FILE.sql...\n\nChecks the files and prints the operator graph of each "
-                 "persistent query.\n";
-    return args.empty() ? 2 : 0;
+  constexpr const char* kUsage =
+      "usage: eddy explain [--format text|dot|mermaid] FILE.sql...\n\nChecks the files and prints the operator "
+      "graph of each persistent query: as text (default), Graphviz DOT or a Mermaid flowchart.\n";
+  std::string format = "text";
+  std::vector<std::string> files;
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--help" || args[i] == "-h") {
+      std::cout << kUsage;
+      return 0;
+    }
+    if (args[i] == "--format" || args[i].rfind("--format=", 0) == 0) {
+      if (args[i] == "--format") {
+        if (i + 1 >= args.size()) return std::cerr << kUsage, 2;
+        format = args[++i];
+      } else {
+        format = args[i].substr(9);
+      }
+      if (format != "text" && format != "dot" && format != "mermaid") return std::cerr << kUsage, 2;
+      continue;
+    }
+    if (!args[i].empty() && args[i][0] == '-') return std::cerr << "eddy explain: unknown option " << args[i] << "\n" << kUsage, 2;
+    files.push_back(args[i]);
   }
+  if (files.empty()) return std::cerr << kUsage, 2;
   MemoryLog log;
   EngineOptions eo;
   eo.log = &log;
   Engine engine(eo);
-  for (const auto& path : args) {
+  for (const auto& path : files) {
     std::string error;
     if (!LoadQueryFile(path, engine, &error)) {
       std::cerr << error << "\n";
@@ -46,7 +65,8 @@ int RunExplainCommand(const std::vector<std::string>& args) {
     }
   }
   for (const auto& [id, q] : engine.catalog().queries()) {
-    std::cout << "Query " << id << " (writes " << q.sink << "):\n" << engine.Explain(id) << "\n";
+    if (format == "text") std::cout << "Query " << id << " (writes " << q.sink << "):\n";
+    std::cout << engine.Explain(id, format) << (format == "text" ? "\n" : "");
   }
   return 0;
 }

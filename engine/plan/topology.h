@@ -28,6 +28,9 @@ struct Topology {
   }
   // One line per operator, sources first, as EXPLAIN prints it.
   std::string Explain() const;
+  // The operator graph as Graphviz DOT or a Mermaid flowchart.
+  std::string ToDot() const;
+  std::string ToMermaid() const;
 };
 
 }  // namespace eddy

@@ -401,9 +401,13 @@ Status Engine::Commit() {
   return db_->Commit();
 }
 
-std::string Engine::Explain(const std::string& query_id) const {
-  for (const auto& q : queries_)
-    if (q->id == query_id) return q->topology->Explain();
+std::string Engine::Explain(const std::string& query_id, const std::string& format) const {
+  for (const auto& q : queries_) {
+    if (q->id != query_id) continue;
+    if (format == "dot") return q->topology->ToDot();
+    if (format == "mermaid") return q->topology->ToMermaid();
+    return q->topology->Explain();
+  }
   return "";
 }
 

@@ -69,8 +69,8 @@ class Engine {
   Log& log() { return *options_.log; }
   void set_row_callback(RowCallback cb) { row_callback_ = std::move(cb); }
   std::map<std::string, std::string>& properties() { return options_.properties; }
-  // EXPLAIN text of a running query.
-  std::string Explain(const std::string& query_id) const;
+  // EXPLAIN of a running query: "text", "dot" or "mermaid"; empty when there is no such query.
+  std::string Explain(const std::string& query_id, const std::string& format = "text") const;
   // Starts a transient `SELECT * FROM name EMIT CHANGES` (for `eddy run --follow`).
   Status Follow(const std::string& name);
   // Stops a running query (all of them when `query_id` is empty) and forgets its catalog entry.
