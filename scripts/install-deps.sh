@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake ninja-build ccache pkg-config python3
+  build-essential cmake ninja-build ccache pkg-config python3 maven
   librdkafka-dev librocksdb-dev libantlr4-runtime-dev antlr4 default-jre-headless
   libfmt-dev catch2 libyaml-cpp-dev libsimdjson-dev libedit-dev
 )
