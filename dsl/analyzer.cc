@@ -217,12 +217,19 @@ class Analyzer {
   }
 
   Result<CompiledExprPtr> Compare(CompareOp op, const Expr& e, CompiledExprPtr l, CompiledExprPtr r) {
+    auto is_null = [](const Expr& x) { return x.kind == ExprKind::kLiteral && x.lit_kind == LiteralKind::kNull; };
+    static const char* kSymbols[] = {"=", "<>", "<", "<=", ">", ">="};
+    if (is_null(*e.children[0]) && is_null(*e.children[1])) {
+      return Status::Invalid(fmt::format("Comparison with NULL not supported: NULL {} NULL",
+                                         kSymbols[static_cast<int>(op)]));
+    }
+    std::string lt = l->type()->ToString(), rt = r->type()->ToString();
     Result<CompiledExprPtr> c = MakeComparison(op, std::move(l), std::move(r));
     if (c.ok()) return c;
     static const char* kNames[] = {"EQUAL", "NOT_EQUAL", "LESS_THAN", "LESS_THAN_OR_EQUAL", "GREATER_THAN",
                                    "GREATER_THAN_OR_EQUAL"};
-    return Status::Invalid(fmt::format("Cannot compare {} to {} with {}.", FormatExpr(*e.children[0]),
-                                       FormatExpr(*e.children[1]), kNames[static_cast<int>(op)]));
+    return Status::Invalid(fmt::format("Cannot compare {} ({}) to {} ({}) with {}.", FormatExpr(*e.children[0]), lt,
+                                       FormatExpr(*e.children[1]), rt, kNames[static_cast<int>(op)]));
   }
 
   const Scope& scope_;

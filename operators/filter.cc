@@ -5,7 +5,7 @@
 namespace eddy {
 
 Status FilterOperator::Process(Record record, int) {
-  if (record.is_tombstone()) return Forward(std::move(record));
+  if (record.is_tombstone()) return drop_tombstones_ ? Status::Ok() : Forward(std::move(record));
   EvalContext ec{&record, {}};
   Value v = predicate_->Eval(ec);
   if (!ec.error.empty() && ctx_ && ctx_->processing_log) {

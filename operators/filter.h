@@ -8,14 +8,17 @@ namespace eddy {
 
 class FilterOperator final : public Operator {
  public:
-  FilterOperator(CompiledExprPtr predicate, std::string text)
-      : predicate_(std::move(predicate)), text_(std::move(text)) {}
+  // A tombstone passes (a table row's delete) unless `drop_tombstones` (a stream's null value,
+  // which no WHERE clause accepts).
+  FilterOperator(CompiledExprPtr predicate, std::string text, bool drop_tombstones = false)
+      : predicate_(std::move(predicate)), text_(std::move(text)), drop_tombstones_(drop_tombstones) {}
   Status Process(Record record, int port) override;
   std::string Describe() const override { return "Filter " + text_; }
 
  private:
   CompiledExprPtr predicate_;
   std::string text_;
+  bool drop_tombstones_;
 };
 
 }  // namespace eddy

@@ -9,6 +9,7 @@ namespace eddy {
 Status ProjectOperator::Process(Record record, int) {
   if (record.is_tombstone()) {
     if (!spec_.forward_tombstones) return Status::Ok();
+    if (spec_.tombstone_keeps_key) return Forward(std::move(record));
     Record keyed;
     keyed.value.emplace(std::max(spec_.input_width, record.key.size()));
     std::copy(record.key.begin(), record.key.end(), keyed.value->begin());

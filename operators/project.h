@@ -18,6 +18,9 @@ struct ProjectSpec {
   // The width of the input value row. A tombstone has no value row, so key expressions are
   // evaluated over a row holding the tombstone's key columns first and NULLs after.
   size_t input_width = 0;
+  // When set, forwarded tombstones keep the key they arrive with (after PARTITION BY, whose
+  // key columns are the projection's key columns, in order).
+  bool tombstone_keeps_key = false;
   std::string text;
 };
 

@@ -28,7 +28,7 @@ Status SourceOperator::Ingest(const RawRecord& raw) {
   }
   if (!raw.value) {
     // A null value deletes a table row; on a stream there is nothing to process.
-    if (!spec_.is_table) return Status::Ok();
+    if (!spec_.is_table) return spec_.forward_null_values ? Forward(std::move(rec)) : Status::Ok();
     if (spec_.key_columns > 0 && rec.key[0].is_null()) return Status::Ok();
     return Forward(std::move(rec));
   }

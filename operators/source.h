@@ -24,6 +24,9 @@ struct SourceSpec {
   // optional parser for string columns (TIMESTAMP_FORMAT).
   std::optional<size_t> timestamp_column;
   std::function<std::optional<int64_t>(const Value&)> timestamp_parser;
+  // A stream record with a null value is dropped unless set (PARTITION BY forwards it, re-keyed,
+  // as ksqlDB does).
+  bool forward_null_values = false;
 };
 
 class SourceOperator final : public Operator {

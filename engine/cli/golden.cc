@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <regex>
 #include <sstream>
 
 #include "dsl/parser.h"
@@ -290,6 +291,110 @@ CaseResult CheckError(const TestCase& c, const Status& st, const std::string& wh
   return Fail(fmt::format("{} failed: {}", where, st.ToString()));
 }
 
+// ---- the `post` block: the sources and topics the statements leave behind --------------------
+
+std::string UpperAscii(std::string s) {
+  for (auto& ch : s) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  return s;
+}
+
+// A post schema ("`K` STRING KEY, V INT") read with eddy's own parser, as the column list of a
+// CREATE statement, so that spelling differences (INT/INTEGER, quotes) do not matter.
+Result<Schema> ParsePostSchema(const std::string& text) {
+  ASSIGN_OR_RETURN(std::vector<dsl::Statement> parsed,
+                   dsl::ParseStatements(std::string(text.find("PRIMARY KEY") == std::string::npos ? "CREATE STREAM"
+                                                                                                : "CREATE TABLE") +
+                                        " POST_SCHEMA (" + text +
+                                        ") WITH (KAFKA_TOPIC='post', VALUE_FORMAT='JSON');"));
+  if (parsed.size() != 1 || !parsed[0].create_source) return Status::Invalid("not a column list");
+  Schema schema;
+  for (const auto& el : parsed[0].create_source->elements) {
+    Column col{el.name, el.type, el.role, el.header_key};
+    (el.role == ColumnRole::kKey ? schema.key : schema.value).push_back(std::move(col));
+  }
+  return schema;
+}
+
+bool SchemasEqual(const Schema& a, const Schema& b) {
+  auto same = [](const std::vector<Column>& x, const std::vector<Column>& y) {
+    if (x.size() != y.size()) return false;
+    for (size_t i = 0; i < x.size(); ++i)
+      if (x[i].name != y[i].name || !TypesEqual(x[i].type, y[i].type)) return false;
+    return true;
+  };
+  return same(a.key, b.key) && same(a.value, b.value);
+}
+
+// A format given as "JSON" or {"format": "JSON", ...}.
+std::string PostFormat(const JsonValue& v) {
+  if (v.is_string()) return UpperAscii(v.as_string());
+  if (const JsonValue* f = v.is_object() ? v.Find("format") : nullptr; f && f->is_string())
+    return UpperAscii(f->as_string());
+  return "";
+}
+
+// Checks `post.sources` (name, type, schema, key and value formats, isSource) and
+// `post.topics` (no topic matching `blacklist` exists; each listed topic exists).
+CaseResult CheckPost(const JsonValue& post, const Catalog& catalog, const MemoryLog& log) {
+  if (const JsonValue* sources = post.Find("sources"); sources && sources->is_array()) {
+    for (const auto& s : sources->items()) {
+      const JsonValue* name = s.Find("name");
+      if (!name || !name->is_string()) continue;
+      const SourceDef* def = catalog.FindSource(name->as_string());
+      if (!def) return Fail(fmt::format("post: source {} does not exist", name->as_string()));
+      if (const JsonValue* type = s.Find("type"); type && type->is_string()) {
+        std::string want = UpperAscii(type->as_string());
+        std::string got = def->is_table ? "TABLE" : "STREAM";
+        if (want != got) return Fail(fmt::format("post: source {} is a {}, expected a {}", def->name, got, want));
+      }
+      if (const JsonValue* schema = s.Find("schema"); schema && schema->is_string()) {
+        Result<Schema> want = ParsePostSchema(schema->as_string());
+        if (!want.ok()) {
+          return Fail(fmt::format("post: cannot read the expected schema of {}: {}", def->name,
+                                  want.status().message()));
+        }
+        if (!SchemasEqual(want.value(), def->schema)) {
+          return Fail(fmt::format("post: source {} schema differs\n    expected: {}\n    actual:   {}", def->name,
+                                  want.value().ToString(), def->schema.ToString()));
+        }
+      }
+      if (const JsonValue* kf = s.Find("keyFormat")) {
+        std::string want = PostFormat(*kf);
+        if (!want.empty() && want != def->key_format)
+          return Fail(fmt::format("post: source {} key format is {}, expected {}", def->name, def->key_format, want));
+      }
+      if (const JsonValue* vf = s.Find("valueFormat")) {
+        std::string want = PostFormat(*vf);
+        if (!want.empty() && want != def->value_format) {
+          return Fail(fmt::format("post: source {} value format is {}, expected {}", def->name, def->value_format,
+                                  want));
+        }
+      }
+      if (const JsonValue* src = s.Find("isSource"); src && src->is_bool() && src->as_bool() != def->is_source) {
+        return Fail(fmt::format("post: source {} isSource is {}, expected {}", def->name, def->is_source,
+                                src->as_bool()));
+      }
+    }
+  }
+  if (const JsonValue* topics = post.Find("topics"); topics && topics->is_object()) {
+    if (const JsonValue* bl = topics->Find("blacklist"); bl && bl->is_string()) {
+      std::regex re(bl->as_string());
+      for (const auto& t : log.Topics())
+        if (std::regex_match(t, re)) return Fail(fmt::format("post: topic {} should not exist", t));
+    }
+    if (const JsonValue* list = topics->Find("topics"); list && list->is_array()) {
+      for (const auto& t : list->items()) {
+        const JsonValue* name = t.Find("name");
+        // ksqlDB's internal topics (repartition, changelog) have no counterpart in eddy.
+        if (name && name->is_string() && name->as_string().rfind("_confluent-ksql-", 0) != 0 &&
+            !log.HasTopic(name->as_string()))
+          return Fail(fmt::format("post: topic {} does not exist", name->as_string()));
+      }
+    }
+  }
+  return CaseResult{};
+}
+
 CaseResult RunQttCase(const TestCase& c) {
   MemoryLog log;
   EngineOptions eo;
@@ -373,6 +478,7 @@ CaseResult RunQttCase(const TestCase& c) {
                               diff));
     }
   }
+  if (c.post) return CheckPost(*c.post, engine.catalog(), log);
   return CaseResult{};
 }
 

@@ -5,7 +5,9 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cstring>
 #include <chrono>
 #include <cstdlib>
 #include <iostream>
@@ -15,6 +17,7 @@
 #include "dsl/parser.h"
 #include "engine/cli/row_printer.h"
 #include "engine/cli/session.h"
+#include "engine/function/registry.h"
 #include "engine/runtime/introspect.h"
 
 namespace eddy {
@@ -205,6 +208,60 @@ class Repl {
   bool interactive_;
 };
 
+// Tab completion: keywords, stream and table names, their columns, functions and properties.
+const Engine* g_completion_engine = nullptr;
+std::vector<std::string> g_candidates;
+
+const char* const kKeywords[] = {
+    "SELECT", "FROM", "WHERE", "GROUP", "BY", "HAVING", "EMIT", "CHANGES", "FINAL", "LIMIT", "CREATE", "STREAM",
+    "TABLE", "AS", "WITH", "INSERT", "INTO", "VALUES", "DROP", "DELETE", "TOPIC", "JOIN", "LEFT", "INNER", "FULL",
+    "OUTER", "ON", "WITHIN", "WINDOW", "TUMBLING", "HOPPING", "SESSION", "SIZE", "ADVANCE", "GRACE", "PERIOD",
+    "PARTITION", "SHOW", "LIST", "STREAMS", "TABLES", "QUERIES", "TOPICS", "FUNCTIONS", "PROPERTIES", "DESCRIBE",
+    "EXTENDED", "FUNCTION", "EXPLAIN", "TERMINATE", "PRINT", "BEGINNING", "SET", "UNSET", "DEFINE", "UNDEFINE",
+    "RUN", "SCRIPT", "SPOOL", "OFF", "KEY", "PRIMARY", "CAST", "CASE", "WHEN", "THEN", "ELSE", "END", "AND", "OR",
+    "NOT", "NULL", "IS", "IN", "LIKE", "BETWEEN", "KAFKA_TOPIC", "VALUE_FORMAT", "KEY_FORMAT", "PARTITIONS",
+    "TIMESTAMP", "VARCHAR", "STRING", "INT", "INTEGER", "BIGINT", "DOUBLE", "BOOLEAN", "DECIMAL", "ARRAY", "MAP",
+    "STRUCT", "BYTES", "DATE", "TIME"};
+
+char* NextCandidate(const char* text, int state) {
+  static size_t index;
+  if (state == 0) {
+    index = 0;
+    g_candidates.clear();
+    std::string prefix(text);
+    std::string upper = prefix;
+    for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    bool lower = !prefix.empty() && std::islower(static_cast<unsigned char>(prefix[0]));
+    auto offer = [&](const std::string& word) {
+      if (word.rfind(upper, 0) != 0) return;
+      std::string w = word;
+      if (lower)
+        for (auto& c : w) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      if (std::find(g_candidates.begin(), g_candidates.end(), w) == g_candidates.end()) g_candidates.push_back(w);
+    };
+    for (const char* k : kKeywords) offer(k);
+    if (g_completion_engine) {
+      for (const auto& [name, def] : g_completion_engine->catalog().sources()) {
+        offer(name);
+        for (const auto& c : def.schema.key) offer(c.name);
+        for (const auto& c : def.schema.value) offer(c.name);
+      }
+      for (const auto& [id, q] : g_completion_engine->catalog().queries()) offer(id);
+    }
+    for (const auto& [name, f] : FunctionRegistry::Builtins().scalars()) offer(name);
+    for (const auto& [name, f] : FunctionRegistry::Builtins().aggregates()) offer(name);
+    for (const char* p : {"'auto.offset.reset'", "'ksql.persistence.default.format.value'"})
+      if (std::string(p).rfind(prefix, 0) == 0) g_candidates.push_back(p);
+  }
+  if (index >= g_candidates.size()) return nullptr;
+  return strdup(g_candidates[index++].c_str());
+}
+
+char** Complete(const char* text, int, int) {
+  rl_attempted_completion_over = 1;  // no file-name completion
+  return rl_completion_matches(text, NextCandidate);
+}
+
 std::string HistoryPath() {
   const char* home = std::getenv("HOME");
   return home ? std::string(home) + "/.eddy_history" : std::string();
@@ -271,6 +328,8 @@ int RunReplCommand(const std::vector<std::string>& args, bool interactive) {
   sigaction(SIGINT, &sa, nullptr);
   std::string history = HistoryPath();
   using_history();
+  g_completion_engine = &engine;
+  rl_attempted_completion_function = Complete;
   if (!history.empty()) read_history(history.c_str());
   std::cout << "eddy — type a statement ending in ';', `help;` for help, Ctrl-D to leave.\n" << std::flush;
   std::string buffer;

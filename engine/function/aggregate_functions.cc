@@ -1,4 +1,5 @@
-// COUNT, SUM, MIN, MAX, AVG, LATEST_BY_OFFSET, EARLIEST_BY_OFFSET.
+// COUNT, SUM, MIN, MAX, AVG, LATEST_BY_OFFSET, EARLIEST_BY_OFFSET, COLLECT_LIST, COLLECT_SET.
+#include <algorithm>
 #include <atomic>
 
 #include "engine/common/decimal_ops.h"
@@ -188,6 +189,44 @@ AggregateFunction ByOffset(bool latest) {
   return f;
 }
 
+// COLLECT_LIST / COLLECT_SET: every value (NULLs included) in arrival order, as an ARRAY; the
+// set keeps the first of equal values. ksqlDB caps both at ksql.functions.collect_{list,set}.limit
+// (default 1000) values.
+class CollectAggregator final : public Aggregator {
+ public:
+  CollectAggregator(TypePtr element, bool distinct)
+      : Aggregator(Type::Array(std::move(element))), distinct_(distinct) {}
+  Value Init() const override { return Value::Array({}); }
+  Value Accumulate(const Value& s, const Value* a, size_t) const override {
+    const ValueList& items = s.as_array();
+    if (items.size() >= kLimit) return s;
+    if (distinct_)
+      for (const Value& e : items)
+        if (builtin::JavaEquals(e, a[0])) return s;
+    ValueList out = items;
+    out.push_back(a[0]);
+    return Value::Array(std::move(out));
+  }
+  bool can_undo() const override { return true; }
+  Value Undo(const Value& s, const Value* a, size_t) const override {
+    ValueList out = s.as_array();
+    auto it = std::find_if(out.rbegin(), out.rend(), [&](const Value& e) { return builtin::JavaEquals(e, a[0]); });
+    if (it == out.rend()) return s;
+    out.erase(std::next(it).base());
+    return Value::Array(std::move(out));
+  }
+  Value Merge(const Value& x, const Value& y) const override {
+    Value out = x;
+    for (const Value& v : y.as_array()) out = Accumulate(out, &v, 1);
+    return out;
+  }
+  Value Result(const Value& s) const override { return s; }
+
+ private:
+  static constexpr size_t kLimit = 1000;
+  bool distinct_;
+};
+
 }  // namespace
 
 void RegisterAggregateFunctions(FunctionRegistry& r) {
@@ -246,6 +285,22 @@ void RegisterAggregateFunctions(FunctionRegistry& r) {
 
   r.AddAggregate(ByOffset(true));
   r.AddAggregate(ByOffset(false));
+
+  for (bool distinct : {false, true}) {
+    AggregateFunction f;
+    f.name = distinct ? "COLLECT_SET" : "COLLECT_LIST";
+    f.signatures = f.name + "(col T)";
+    f.description = distinct ? "The distinct values, NULL included, in first-seen order, as an ARRAY."
+                             : "Every value, NULL included, in arrival order, as an ARRAY.";
+    f.example = f.name + "(PRICE)";
+    f.bind = [distinct, name = f.name](const std::vector<TypePtr>& t, const std::vector<const Value*>&,
+                                       size_t* input_args) -> Result<std::unique_ptr<Aggregator>> {
+      *input_args = 1;
+      if (t.size() != 1 || !t[0]) return builtin::NoOverload(name, t);
+      return std::unique_ptr<Aggregator>(std::make_unique<CollectAggregator>(t[0], distinct));
+    };
+    r.AddAggregate(std::move(f));
+  }
 }
 
 }  // namespace eddy

@@ -46,6 +46,9 @@ class CompiledExpr {
   // The constant value when this is a literal (used for constant arguments such as N in
   // LATEST_BY_OFFSET(x, N)); nullptr otherwise.
   virtual const Value* constant() const { return nullptr; }
+  // True for a NULL literal written without a type (not CAST(NULL AS ...)). Its type() is STRING
+  // as a placeholder; function resolution and CASE treat it as ksqlDB's typeless null.
+  virtual bool untyped_null() const { return false; }
 
   const TypePtr& type() const { return type_; }
 

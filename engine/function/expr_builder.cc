@@ -2,12 +2,14 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
 #include "engine/common/decimal_ops.h"
 #include "engine/common/java_format.h"
 #include "engine/function/registry.h"
+#include "engine/function/temporal.h"
 
 namespace eddy {
 namespace {
@@ -16,12 +18,15 @@ namespace {
 
 class LiteralExpr final : public CompiledExpr {
  public:
-  LiteralExpr(Value v, TypePtr t) : CompiledExpr(std::move(t)), value_(std::move(v)) {}
+  LiteralExpr(Value v, TypePtr t, bool untyped_null = false)
+      : CompiledExpr(std::move(t)), value_(std::move(v)), untyped_null_(untyped_null) {}
   Value Eval(EvalContext&) const override { return value_; }
   const Value* constant() const override { return &value_; }
+  bool untyped_null() const override { return untyped_null_; }
 
  private:
   Value value_;
+  bool untyped_null_;
 };
 
 class ColumnExpr final : public CompiledExpr {
@@ -122,16 +127,72 @@ I JavaDoubleToIntegral(double d) {
   return static_cast<I>(d);
 }
 
-std::string ValueToString(const Value& v, const Type& from) {
-  switch (from.kind) {
-    case TypeKind::kBoolean: return v.as_bool() ? "true" : "false";
-    case TypeKind::kInt: return std::to_string(v.as_int());
-    case TypeKind::kBigint: return std::to_string(v.as_bigint());
-    case TypeKind::kDouble: return JavaDoubleToString(v.as_double());
-    case TypeKind::kDecimal: return v.as_decimal().ToString();
-    case TypeKind::kString: return v.as_string();
-    default: return v.DebugString();
+// Java's String.valueOf of the value ksqlDB holds for a SQL value: what CAST(x AS STRING)
+// prints. Collections print as java.util.List / Map do ("[1, 3]", "{k=1}") and structs as
+// Kafka Connect's Struct ("Struct{F0=1,f1=3}", NULL fields left out).
+void AppendJavaString(const Value& v, const Type& t, std::string& out) {
+  if (v.is_null()) {
+    out += "null";
+    return;
   }
+  switch (t.kind) {
+    case TypeKind::kBoolean: out += v.as_bool() ? "true" : "false"; return;
+    case TypeKind::kInt: out += std::to_string(v.as_int()); return;
+    case TypeKind::kBigint: out += std::to_string(v.as_bigint()); return;
+    case TypeKind::kDouble: AppendJavaDouble(v.as_double(), out); return;
+    case TypeKind::kDecimal: out += v.as_decimal().ToString(); return;
+    case TypeKind::kString: out += v.as_string(); return;
+    case TypeKind::kDate: out += temporal::FormatDate(v.as_date()); return;
+    case TypeKind::kTime: out += temporal::FormatTime(v.as_time()); return;
+    case TypeKind::kTimestamp: out += temporal::FormatTimestamp(v.as_timestamp()); return;
+    case TypeKind::kArray: {
+      out += '[';
+      bool first = true;
+      for (const Value& e : v.as_array()) {
+        if (!first) out += ", ";
+        first = false;
+        AppendJavaString(e, *t.element, out);
+      }
+      out += ']';
+      return;
+    }
+    case TypeKind::kMap: {
+      out += '{';
+      bool first = true;
+      for (const auto& [k, e] : v.as_map()) {
+        if (!first) out += ", ";
+        first = false;
+        AppendJavaString(k, *t.key, out);
+        out += '=';
+        AppendJavaString(e, *t.element, out);
+      }
+      out += '}';
+      return;
+    }
+    case TypeKind::kStruct: {
+      out += "Struct{";
+      bool first = true;
+      const ValueList& f = v.as_struct();
+      for (size_t i = 0; i < t.fields.size() && i < f.size(); ++i) {
+        if (f[i].is_null()) continue;
+        if (!first) out += ',';
+        first = false;
+        out += t.fields[i].name;
+        out += '=';
+        AppendJavaString(f[i], *t.fields[i].type, out);
+      }
+      out += '}';
+      return;
+    }
+    default: out += v.DebugString(); return;
+  }
+}
+
+std::string ValueToString(const Value& v, const Type& from) {
+  if (from.kind == TypeKind::kString) return v.as_string();
+  std::string out;
+  AppendJavaString(v, from, out);
+  return out;
 }
 
 }  // namespace
@@ -221,6 +282,68 @@ Value CastValue(const Value& v, const Type& from, const Type& to, EvalContext& c
     }
     case TypeKind::kTimestamp:
       if (from.kind == TypeKind::kBigint) return Value::Ts(v.as_bigint());
+      if (from.kind == TypeKind::kDate) return Value::Ts(static_cast<int64_t>(v.as_date()) * 86400000);
+      if (from.kind == TypeKind::kString) {
+        if (auto ts = temporal::ParseTimestamp(Trimmed(v.as_string()))) return Value::Ts(*ts);
+        ctx.Fail(fmt::format("Failed to parse timestamp '{}': expected yyyy-MM-dd'T'HH:mm:ss.SSS", v.as_string()));
+        return Value();
+      }
+      break;
+    case TypeKind::kDate:
+      if (from.kind == TypeKind::kTimestamp) {
+        int64_t ms = v.as_timestamp();
+        return Value::Dt(static_cast<int32_t>(ms / 86400000 - (ms % 86400000 < 0 ? 1 : 0)));
+      }
+      if (from.kind == TypeKind::kString) {
+        if (auto d = temporal::ParseDate(Trimmed(v.as_string()))) return Value::Dt(*d);
+        ctx.Fail(fmt::format("Failed to parse date '{}': expected yyyy-MM-dd", v.as_string()));
+        return Value();
+      }
+      break;
+    case TypeKind::kTime:
+      if (from.kind == TypeKind::kTimestamp) {
+        int64_t ms = v.as_timestamp() % 86400000;
+        return Value::Tm(static_cast<int32_t>(ms < 0 ? ms + 86400000 : ms));
+      }
+      if (from.kind == TypeKind::kString) {
+        if (auto t = temporal::ParseTime(Trimmed(v.as_string()))) return Value::Tm(*t);
+        ctx.Fail(fmt::format("Failed to parse time '{}': expected HH:mm:ss", v.as_string()));
+        return Value();
+      }
+      break;
+    case TypeKind::kArray:
+      if (from.kind == TypeKind::kArray) {
+        ValueList out;
+        out.reserve(v.as_array().size());
+        for (const Value& e : v.as_array()) out.push_back(CastValue(e, *from.element, *to.element, ctx));
+        return Value::Array(std::move(out));
+      }
+      break;
+    case TypeKind::kMap:
+      if (from.kind == TypeKind::kMap) {
+        std::vector<std::pair<Value, Value>> out;
+        out.reserve(v.as_map().size());
+        for (const auto& [k, e] : v.as_map())
+          out.emplace_back(CastValue(k, *from.key, *to.key, ctx), CastValue(e, *from.element, *to.element, ctx));
+        return Value::Map(std::move(out));
+      }
+      break;
+    case TypeKind::kStruct:
+      if (from.kind == TypeKind::kStruct) {
+        // Fields match by name; a target field the source lacks is NULL.
+        const ValueList& f = v.as_struct();
+        ValueList out;
+        out.reserve(to.fields.size());
+        for (const StructField& tf : to.fields) {
+          int idx = from.FieldIndex(tf.name);
+          if (idx < 0 || static_cast<size_t>(idx) >= f.size()) {
+            out.emplace_back();
+            continue;
+          }
+          out.push_back(CastValue(f[idx], *from.fields[idx].type, *tf.type, ctx));
+        }
+        return Value::Struct(std::move(out));
+      }
       break;
     default: break;
   }
@@ -232,12 +355,30 @@ namespace {
 
 bool CastAllowed(const Type& from, const Type& to) {
   if (from.Equals(to)) return true;
-  if (to.kind == TypeKind::kString) return from.IsPrimitive();
-  if (to.IsNumeric()) return from.IsNumeric() || from.kind == TypeKind::kString;
-  if (to.kind == TypeKind::kBoolean) return from.kind == TypeKind::kString;
-  if (to.kind == TypeKind::kBigint) return from.kind == TypeKind::kTimestamp;
-  if (to.kind == TypeKind::kTimestamp) return from.kind == TypeKind::kBigint;
-  return false;
+  switch (to.kind) {
+    case TypeKind::kString: return from.kind != TypeKind::kBytes;
+    case TypeKind::kInt:
+    case TypeKind::kDouble:
+    case TypeKind::kDecimal: return from.IsNumeric() || from.kind == TypeKind::kString;
+    case TypeKind::kBigint:
+      return from.IsNumeric() || from.kind == TypeKind::kString || from.kind == TypeKind::kTimestamp;
+    case TypeKind::kBoolean: return from.kind == TypeKind::kString;
+    case TypeKind::kTimestamp:
+      return from.kind == TypeKind::kBigint || from.kind == TypeKind::kString || from.kind == TypeKind::kDate;
+    case TypeKind::kDate:
+    case TypeKind::kTime: return from.kind == TypeKind::kString || from.kind == TypeKind::kTimestamp;
+    case TypeKind::kArray: return from.kind == TypeKind::kArray && CastAllowed(*from.element, *to.element);
+    case TypeKind::kMap:
+      return from.kind == TypeKind::kMap && CastAllowed(*from.key, *to.key) && CastAllowed(*from.element, *to.element);
+    case TypeKind::kStruct:
+      if (from.kind != TypeKind::kStruct) return false;
+      for (const StructField& tf : to.fields) {
+        int idx = from.FieldIndex(tf.name);
+        if (idx >= 0 && !CastAllowed(*from.fields[idx].type, *tf.type)) return false;
+      }
+      return true;
+    default: return false;
+  }
 }
 
 // ---- arithmetic ----------------------------------------------------------------------------
@@ -690,7 +831,8 @@ CompiledExprPtr MakeLiteral(Value value, TypePtr type) {
   return std::make_unique<LiteralExpr>(std::move(value), std::move(type));
 }
 CompiledExprPtr MakeNullLiteral(TypePtr type) {
-  return std::make_unique<LiteralExpr>(Value(), type ? std::move(type) : Type::String());
+  if (!type) return std::make_unique<LiteralExpr>(Value(), Type::String(), /*untyped_null=*/true);
+  return std::make_unique<LiteralExpr>(Value(), std::move(type));
 }
 CompiledExprPtr MakeColumn(Section section, int index, TypePtr type) {
   return std::make_unique<ColumnExpr>(section, index, std::move(type));
@@ -799,7 +941,8 @@ Result<CompiledExprPtr> MakeComparison(CompareOp op, CompiledExprPtr lhs, Compil
   bool a_null = lhs->constant() && lhs->constant()->is_null();
   bool b_null = rhs->constant() && rhs->constant()->is_null();
   if (!a_null && !b_null) {
-    if (!Comparable(*a, *b)) {
+    if (!Comparable(*a, *b) ||
+        (!a->IsPrimitive() && op != CompareOp::kEq && op != CompareOp::kNe)) {
       return Status::Invalid(fmt::format("Cannot compare {} to {}", a->ToString(), b->ToString()));
     }
     if (a->IsNumeric() && !a->Equals(*b)) {
@@ -865,7 +1008,7 @@ Result<CompiledExprPtr> MakeCase(std::vector<CompiledExprPtr> conditions, std::v
   // The result type is the first non-NULL-literal branch's; numeric branches widen.
   TypePtr type;
   auto consider = [&type](const CompiledExprPtr& e) -> Status {
-    if (e->constant() && e->constant()->is_null()) return Status::Ok();
+    if (e->untyped_null()) return Status::Ok();
     if (!type) {
       type = e->type();
     } else if (!type->Equals(*e->type())) {
@@ -879,7 +1022,7 @@ Result<CompiledExprPtr> MakeCase(std::vector<CompiledExprPtr> conditions, std::v
   };
   for (const auto& r : results) RETURN_IF_ERROR(consider(r));
   if (else_result) RETURN_IF_ERROR(consider(else_result));
-  if (!type) type = Type::String();
+  if (!type) return Status::Invalid("Invalid Case expression. All case branches have NULL type");
   for (auto& r : results) {
     ASSIGN_OR_RETURN(r, Coerce(std::move(r), type));
   }
@@ -956,18 +1099,87 @@ Result<CompiledExprPtr> MakeDereference(CompiledExprPtr base, const std::string&
   return CompiledExprPtr(std::make_unique<DereferenceExpr>(std::move(base), idx, ft));
 }
 
-Result<CompiledExprPtr> MakeArrayCtor(std::vector<CompiledExprPtr> items) {
+namespace {
+
+// ksqlDB's CoercionUtil for collection constructors: a STRING literal among numbers is read as
+// a number of the common type ("invalid input syntax for type INTEGER" when it is not one), and
+// structs unite their fields by name. Returns the common element type, or null when the
+// elements cannot share one.
+Result<TypePtr> CommonElementType(std::vector<CompiledExprPtr>& items) {
   TypePtr el;
+  bool string_literals = false;
   for (const auto& e : items) {
     if (e->constant() && e->constant()->is_null()) continue;
-    if (!el) el = e->type();
-    else if (!el->Equals(*e->type())) {
+    if (e->constant() && e->type()->kind == TypeKind::kString) {
+      string_literals = true;
+      continue;
+    }
+    if (!el) {
+      el = e->type();
+    } else if (!el->Equals(*e->type())) {
       TypePtr w = WidenNumeric(el, e->type());
-      if (!w) return Status::Invalid("invalid input syntax for type ARRAY: all elements must be of the same type");
+      if (!w && el->kind == TypeKind::kStruct && e->type()->kind == TypeKind::kStruct) {
+        std::vector<StructField> fields = el->fields;
+        for (const StructField& f : e->type()->fields) {
+          int idx = el->FieldIndex(f.name);
+          if (idx < 0) {
+            fields.push_back(f);
+          } else if (!fields[idx].type->Equals(*f.type)) {
+            TypePtr fw = WidenNumeric(fields[idx].type, f.type);
+            if (!fw) return TypePtr();
+            fields[idx].type = fw;
+          }
+        }
+        w = Type::Struct(std::move(fields));
+      }
+      if (!w) return TypePtr();
       el = w;
     }
   }
-  if (!el) el = Type::String();
+  if (!string_literals) return el ? el : Type::String();
+  if (!el || el->kind == TypeKind::kString) return Type::String();
+  if (!el->IsNumeric()) return TypePtr();
+  // Each string literal reads as a DECIMAL of its own precision and scale, which then widens
+  // with the other elements (so INT, BIGINT and '2e1' make DECIMAL(19, 0)).
+  std::vector<std::pair<size_t, Decimal>> parsed;
+  for (size_t i = 0; i < items.size(); ++i) {
+    auto& e = items[i];
+    if (!e->constant() || e->constant()->is_null() || e->type()->kind != TypeKind::kString) continue;
+    const std::string& text = e->constant()->as_string();
+    Result<Decimal> d = ParseDecimal(Trimmed(text));
+    if (!d.ok())
+      return Status::Invalid(fmt::format("invalid input syntax for type {}: \"{}\"", el->ToString(), text));
+    Decimal x = d.value();
+    while (x.scale < 0) x.unscaled *= 10, x.scale++;
+    int digits = 0;
+    for (__int128 u = x.unscaled < 0 ? -x.unscaled : x.unscaled; u > 0; u /= 10) ++digits;
+    int precision = std::max({digits, x.scale, 1});
+    el = WidenNumeric(el, Type::Decimal(std::min(precision, 38), x.scale));
+    parsed.emplace_back(i, x);
+  }
+  for (auto& [i, x] : parsed) {
+    EvalContext ctx;
+    Value v = CastValue(Value::Dec(x), *Type::Decimal(38, x.scale), *el, ctx);
+    if (!ctx.error.empty())
+      return Status::Invalid(fmt::format("invalid input syntax for type {}: \"{}\"", el->ToString(),
+                                         items[i]->constant()->as_string()));
+    items[i] = MakeLiteral(std::move(v), el);
+  }
+  return el;
+}
+
+}  // namespace
+
+Result<CompiledExprPtr> MakeArrayCtor(std::vector<CompiledExprPtr> items) {
+  if (items.empty())
+    return Status::Invalid("Array constructor cannot be empty. Please supply at least one element "
+                           "(see https://github.com/confluentinc/ksql/issues/4239).");
+  if (std::all_of(items.begin(), items.end(), [](const CompiledExprPtr& e) { return e->untyped_null(); }))
+    return Status::Invalid("Cannot construct an array with all NULL elements "
+                           "(see https://github.com/confluentinc/ksql/issues/4239). As a workaround, you may cast a "
+                           "NULL value to the desired type.");
+  ASSIGN_OR_RETURN(TypePtr el, CommonElementType(items));
+  if (!el) return Status::Invalid("invalid input syntax for type ARRAY: all elements must be of the same type");
   for (auto& e : items) {
     ASSIGN_OR_RETURN(e, Coerce(std::move(e), el));
   }
@@ -1004,7 +1216,7 @@ Result<CompiledExprPtr> MakeStructCtor(std::vector<std::string> names, std::vect
 Result<CompiledExprPtr> MakeCall(const ScalarFunction& fn, std::vector<CompiledExprPtr> args) {
   std::vector<TypePtr> types;
   types.reserve(args.size());
-  for (const auto& a : args) types.push_back(a->type());
+  for (const auto& a : args) types.push_back(a->untyped_null() ? nullptr : a->type());
   ASSIGN_OR_RETURN(BoundScalar bound, fn.bind(types));
   for (size_t i = 0; i < args.size() && i < bound.param_types.size(); ++i) {
     if (bound.param_types[i]) {

@@ -68,18 +68,10 @@ void RegisterGeoFunctions(FunctionRegistry& r) {
                      "unit is 'KM' (default) or 'MI'; latitudes must lie in [-90, 90], longitudes in [-180, 180].",
                      "GEO_DISTANCE(37.4439, -122.1663, 51.5257, -0.1122, 'KM') = 8634.659796579544",
                      nullptr};
-  geo.bind = [](const std::vector<TypePtr>& a) -> Result<BoundScalar> {
-    if (a.size() != 4 && a.size() != 5) return builtin::NoOverload("GEO_DISTANCE", a);
-    std::vector<TypePtr> params(4, Type::Double());
-    for (size_t i = 0; i < 4; ++i)
-      if (!a[i]->IsNumeric()) return builtin::NoOverload("GEO_DISTANCE", a);
-    if (a.size() == 5) {
-      if (a[4]->kind != TypeKind::kString) return builtin::NoOverload("GEO_DISTANCE", a);
-      params.push_back(Type::String());
-    }
-    // The unit may be NULL (meaning km), so nulls are handled inside.
-    return BoundScalar{Type::Double(), params, GeoDistance, false};
-  };
+  // The unit may be NULL (meaning km), so nulls are handled inside.
+  TypePtr d = Type::Double();
+  geo.bind = builtin::Overloaded("geo_distance", {builtin::Sig({d, d, d, d}, d, GeoDistance, false),
+                                                  builtin::Sig({d, d, d, d, Type::String()}, d, GeoDistance, false)});
   r.AddScalar(std::move(geo));
 }
 

@@ -1,4 +1,5 @@
 // ABS, ROUND, GREATEST, LEAST, CEIL, FLOOR, SIGN, SQRT, EXP, LN, POWER: ksqlDB's math UDFs.
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <limits>
@@ -77,7 +78,8 @@ Decimal RoundHalfTowardPositive(const Decimal& d, int places) {
 }
 
 Result<BoundScalar> BindAbs(const std::vector<TypePtr>& a) {
-  if (a.size() != 1 || !a[0]->IsNumeric()) return NoOverload("ABS", a);
+  if (a.size() == 1 && !a[0]) return builtin::Ambiguous("abs", a);
+  if (a.size() != 1 || !a[0]->IsNumeric()) return NoOverload("abs", a);
   TypePtr t = a[0];
   return BoundScalar{t, {t}, [](const Value* v, size_t, EvalContext&) -> Value {
     const Value& x = v[0];
@@ -92,8 +94,10 @@ Result<BoundScalar> BindAbs(const std::vector<TypePtr>& a) {
 }
 
 Result<BoundScalar> BindRound(const std::vector<TypePtr>& a) {
-  if (a.empty() || a.size() > 2 || !a[0]->IsNumeric()) return NoOverload("ROUND", a);
-  if (a.size() == 2 && a[1]->kind != TypeKind::kInt && a[1]->kind != TypeKind::kBigint) return NoOverload("ROUND", a);
+  if (!a.empty() && !a[0]) return builtin::Ambiguous("round", a);
+  if (a.empty() || a.size() > 2 || !a[0]->IsNumeric()) return NoOverload("round", a);
+  if (a.size() == 2 && a[1] && a[1]->kind != TypeKind::kInt && a[1]->kind != TypeKind::kBigint)
+    return NoOverload("round", a);
   const Type& t = *a[0];
   if (a.size() == 1) {
     switch (t.kind) {
@@ -139,39 +143,94 @@ Result<BoundScalar> BindRound(const std::vector<TypePtr>& a) {
   }
 }
 
+// Double.compareTo: NaN is the largest, -0.0 < 0.0.
+int JavaDoubleCompare(double x, double y) {
+  if (x < y) return -1;
+  if (x > y) return 1;
+  bool xn = std::isnan(x), yn = std::isnan(y);
+  if (xn || yn) return static_cast<int>(xn) - static_cast<int>(yn);
+  return static_cast<int>(std::signbit(y)) - static_cast<int>(std::signbit(x));
+}
+
+// String.compareTo: UTF-16 code-unit order. It differs from UTF-8 byte order only where a
+// supplementary character (a surrogate pair in UTF-16) meets a character at or above U+E000.
+uint32_t DecodeAt(const std::string& s, size_t i) {
+  unsigned char c = static_cast<unsigned char>(s[i]);
+  int len = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+  uint32_t cp = len == 1 ? c : len == 2 ? (c & 0x1F) : len == 3 ? (c & 0x0F) : (c & 0x07);
+  for (int k = 1; k < len && i + k < s.size(); ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
+  return cp;
+}
+uint32_t Utf16Key(uint32_t cp) { return cp >= 0x10000 ? 0xD800 + ((cp - 0x10000) >> 10) : cp; }
+
+int JavaStringCompare(const std::string& a, const std::string& b) {
+  size_t n = std::min(a.size(), b.size());
+  size_t i = 0;
+  while (i < n && a[i] == b[i]) ++i;
+  if (i == n) return a.size() < b.size() ? -1 : a.size() > b.size();
+  while (i > 0 && (static_cast<unsigned char>(a[i]) & 0xC0) == 0x80) --i;
+  uint32_t x = DecodeAt(a, i), y = DecodeAt(b, i);
+  uint32_t kx = Utf16Key(x), ky = Utf16Key(y);
+  if (kx != ky) return kx < ky ? -1 : 1;
+  return x < y ? -1 : x > y;
+}
+
+}  // namespace
+
+int builtin::JavaCompare(const Value& a, const Value& b) {
+  if (a.is_double()) return JavaDoubleCompare(a.as_double(), b.as_double());
+  if (a.is_string()) return JavaStringCompare(a.as_string(), b.as_string());
+  return CompareValues(a, b);
+}
+
+namespace {
+
 // GREATEST / LEAST: NULLs are skipped; all NULL gives NULL.
-Result<BoundScalar> BindExtreme(const std::string& name, bool greatest, const std::vector<TypePtr>& a) {
-  if (a.empty()) return NoOverload(name, a);
-  TypePtr common = a[0];
-  for (size_t i = 1; i < a.size(); ++i) {
-    if (common->Equals(*a[i])) continue;
-    TypePtr w = WidenNumeric(common, a[i]);
-    if (!w) return NoOverload(name, a);
-    common = w;
-  }
-  if (!common->IsPrimitive() || common->kind == TypeKind::kBoolean) return NoOverload(name, a);
-  std::vector<TypePtr> params(a.size(), common);
-  BoundScalar b{common, params, [greatest](const Value* v, size_t n, EvalContext&) -> Value {
-    const Value* best = nullptr;
-    for (size_t i = 0; i < n; ++i) {
-      if (v[i].is_null()) continue;
-      if (!best) { best = &v[i]; continue; }
-      int c;
-      if (v[i].is_double()) {
-        // Double.compareTo: NaN is the largest, -0.0 < 0.0.
-        double x = v[i].as_double(), y = best->as_double();
-        auto key = [](double d) { return std::isnan(d) ? 2 : 0; };
-        if (key(x) != key(y)) c = key(x) - key(y);
-        else if (x == y) c = static_cast<int>(std::signbit(y)) - static_cast<int>(std::signbit(x));
-        else c = x < y ? -1 : 1;
-      } else {
-        c = CompareValues(v[i], *best);
-      }
-      if (greatest ? c > 0 : c < 0) best = &v[i];
+template <bool kGreatest>
+Value Extreme(const Value* v, size_t n, EvalContext&) {
+  const Value* best = nullptr;
+  for (size_t i = 0; i < n; ++i) {
+    if (v[i].is_null()) continue;
+    if (!best) {
+      best = &v[i];
+      continue;
     }
-    return best ? *best : Value();
-  }, false};
-  return b;
+    int c = builtin::JavaCompare(v[i], *best);
+    if (kGreatest ? c > 0 : c < 0) best = &v[i];
+  }
+  return best ? *best : Value();
+}
+
+std::function<Result<BoundScalar>(const std::vector<TypePtr>&)> BindExtreme(const std::string& name, bool greatest) {
+  ScalarImpl impl = greatest ? ScalarImpl(Extreme<true>) : ScalarImpl(Extreme<false>);
+  std::vector<builtin::Overload> overloads;
+  for (TypePtr t : {Type::Int(), Type::Bigint(), Type::Double(), Type::String(), Type::Bytes(), Type::Date(),
+                    Type::Time(), Type::Timestamp()}) {
+    builtin::Overload o;
+    o.params = {builtin::Param::Of(t), builtin::Param::Of(t)};
+    o.variadic = true;
+    o.make = [t, impl](const std::vector<TypePtr>&, const TypePtr&) -> Result<BoundScalar> {
+      return BoundScalar{t, {}, impl, false};
+    };
+    overloads.push_back(std::move(o));
+  }
+  // DECIMAL: the result type widens over the arguments (ksqlDB's greatestDecimalProvider); the
+  // values themselves are compared and returned with their own scale, as Java does.
+  builtin::Overload dec;
+  dec.params = {builtin::Param::AnyDecimal(), builtin::Param::AnyDecimal()};
+  dec.variadic = true;
+  dec.make = [impl](const std::vector<TypePtr>& args, const TypePtr&) -> Result<BoundScalar> {
+    TypePtr w;
+    for (const auto& a : args) {
+      if (!a) continue;
+      TypePtr d = a->kind == TypeKind::kDecimal ? a : WidenNumeric(Type::Decimal(1, 0), a);
+      w = w ? WidenNumeric(w, d) : d;
+    }
+    if (!w) w = Type::Decimal(1, 0);
+    return BoundScalar{w, {}, impl, false};
+  };
+  overloads.push_back(std::move(dec));
+  return builtin::Overloaded(name, std::move(overloads));
 }
 
 ScalarFunction UnaryDouble(std::string name, std::string desc, double (*f)(double)) {
@@ -190,9 +249,9 @@ void RegisterMathFunctions(FunctionRegistry& r) {
                "ROUND(DECIMAL, n) keeps the decimal's scale.",
                "ROUND(1.5) = 2, ROUND(-1.5) = -1", BindRound});
   r.AddScalar({"GREATEST", "GREATEST(v, ...)", "The largest argument; NULLs are ignored.", "GREATEST(1, 5, 3) = 5",
-               [](const std::vector<TypePtr>& a) { return BindExtreme("GREATEST", true, a); }});
+               BindExtreme("greatest", true)});
   r.AddScalar({"LEAST", "LEAST(v, ...)", "The smallest argument; NULLs are ignored.", "LEAST(1, 5, 3) = 1",
-               [](const std::vector<TypePtr>& a) { return BindExtreme("LEAST", false, a); }});
+               BindExtreme("least", false)});
   r.AddScalar(UnaryDouble("SQRT", "The square root.", [](double x) { return std::sqrt(x); }));
   r.AddScalar(UnaryDouble("EXP", "e raised to x.", [](double x) { return std::exp(x); }));
   r.AddScalar(UnaryDouble("LN", "The natural logarithm.", [](double x) { return std::log(x); }));

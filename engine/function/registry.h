@@ -14,11 +14,13 @@
 namespace eddy {
 
 // A scalar implementation bound to argument types. `args` are already coerced to param_types.
+// The bind function of a ScalarFunction receives one type per argument, or nullptr for an
+// argument that is an untyped NULL literal (ksqlDB matches it against any parameter).
 using ScalarImpl = std::function<Value(const Value* args, size_t n, EvalContext& ctx)>;
 
 struct BoundScalar {
   TypePtr return_type;
-  std::vector<TypePtr> param_types;  // one per argument: the type each argument is widened to
+  std::vector<TypePtr> param_types;  // one per argument: the type each argument is widened to (nullptr: kept)
   ScalarImpl impl;
   // When true the function is not called if any argument is NULL, and yields NULL.
   bool null_on_null = true;
@@ -93,6 +95,11 @@ class FunctionRegistry {
 void RegisterMathFunctions(FunctionRegistry& r);
 void RegisterGeoFunctions(FunctionRegistry& r);
 void RegisterStringFunctions(FunctionRegistry& r);
+void RegisterRegexFunctions(FunctionRegistry& r);
+void RegisterNullFunctions(FunctionRegistry& r);
+void RegisterArrayFunctions(FunctionRegistry& r);
+void RegisterJsonFunctions(FunctionRegistry& r);
+void RegisterDateTimeFunctions(FunctionRegistry& r);
 void RegisterAggregateFunctions(FunctionRegistry& r);
 
 }  // namespace eddy

@@ -1,15 +1,30 @@
-// A first set of ksqlDB's string UDFs; the stage-1 work widens it.
+// ksqlDB's string UDFs (ksqldb-engine/.../function/udf/string): positions and lengths count
+// UTF-16 code units and are 1-based, as Java's String does; BYTES overloads count bytes.
 #include <algorithm>
+#include <cctype>
 
 #include "engine/function/builtin_util.h"
+#include "engine/function/text_codec.h"
 
 namespace eddy {
 namespace {
 
-ScalarFunction StringToString(std::string name, std::string desc, std::string (*f)(const std::string&)) {
-  return ScalarFunction{name, name + "(s STRING)", std::move(desc), name + "('abc')",
-                        builtin::Fixed(name, Type::String(), {Type::String()},
-                                       [f](const Value* v, size_t, EvalContext&) { return Value::String(f(v[0].as_string())); })};
+using builtin::Overload;
+using builtin::Overloaded;
+using builtin::Param;
+using builtin::Sig;
+
+const TypePtr& Str() {
+  static const TypePtr t = Type::String();
+  return t;
+}
+const TypePtr& Int() {
+  static const TypePtr t = Type::Int();
+  return t;
+}
+const TypePtr& Byt() {
+  static const TypePtr t = Type::Bytes();
+  return t;
 }
 
 std::string Upper(const std::string& s) {
@@ -22,23 +37,282 @@ std::string Lower(const std::string& s) {
   std::transform(o.begin(), o.end(), o.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return o;
 }
+// Java's String.trim: strips characters <= ' '.
 std::string Trim(const std::string& s) {
-  size_t b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string::npos) return "";
-  size_t e = s.find_last_not_of(" \t\r\n");
-  return s.substr(b, e - b + 1);
+  size_t b = 0, e = s.size();
+  while (b < e && static_cast<unsigned char>(s[b]) <= ' ') ++b;
+  while (e > b && static_cast<unsigned char>(s[e - 1]) <= ' ') --e;
+  return s.substr(b, e - b);
 }
 
-// Java's String.length() counts UTF-16 code units.
-int32_t Utf16Length(const std::string& s) {
-  int32_t n = 0;
-  for (size_t i = 0; i < s.size();) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    size_t len = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
-    n += len == 4 ? 2 : 1;
-    i += len;
+ScalarFunction StringToString(std::string name, std::string desc, std::string (*f)(const std::string&)) {
+  return ScalarFunction{name, name + "(s STRING)", std::move(desc), name + "('abc')",
+                        builtin::Fixed(name, Str(), {Str()}, [f](const Value* v, size_t, EvalContext&) {
+                          return Value::String(f(v[0].as_string()));
+                        })};
+}
+
+// Substring.getStartIndex / getEndIndex on a value of `len` units.
+int32_t StartIndex(int32_t len, int32_t pos) { return pos < 0 ? std::max(len + pos, 0) : std::max(std::min(pos - 1, len), 0); }
+int32_t EndIndex(int32_t len, int32_t start, int32_t length) {
+  return std::max(static_cast<int32_t>(std::min<int64_t>(static_cast<int64_t>(start) + length, len)), start);
+}
+
+// SUBSTRING on text: fast on ASCII, UTF-16 units otherwise.
+Value SubstringText(const std::string& s, int32_t pos, const int32_t* length) {
+  if (text::IsAscii(s)) {
+    int32_t len = static_cast<int32_t>(s.size());
+    int32_t start = StartIndex(len, pos);
+    int32_t end = length ? EndIndex(len, start, *length) : len;
+    return Value::String(s.substr(start, end - start));
   }
-  return n;
+  std::u16string u = text::ToUtf16(s);
+  int32_t len = static_cast<int32_t>(u.size());
+  int32_t start = StartIndex(len, pos);
+  int32_t end = length ? EndIndex(len, start, *length) : len;
+  return Value::String(text::ToUtf8(std::u16string_view(u).substr(start, end - start)));
+}
+
+Value SubstringBytes(const std::string& s, int32_t pos, const int32_t* length) {
+  int32_t len = static_cast<int32_t>(s.size());
+  int32_t start = StartIndex(len, pos);
+  int32_t end = length ? EndIndex(len, start, *length) : len;
+  return Value::Blob(s.substr(start, end - start));
+}
+
+// StringUtils.ordinalIndexOf(str, sub, n): index of the n-th occurrence, -1 when absent.
+int32_t OrdinalIndexOf(std::u16string_view str, std::u16string_view sub, int32_t n) {
+  if (n <= 0) return -1;
+  if (sub.empty()) return 0;
+  size_t found = std::u16string_view::npos;
+  size_t from = 0;
+  for (int32_t k = 0; k < n; ++k) {
+    found = str.find(sub, k == 0 ? 0 : from);
+    if (found == std::u16string_view::npos) return -1;
+    from = found + 1;
+  }
+  return static_cast<int32_t>(found);
+}
+
+// INSTR(str, sub [, position [, occurrence]]): 1-based index, 0 when absent; a negative position
+// counts from the end and searches backwards.
+Value Instr(const Value* v, size_t n, EvalContext& ctx) {
+  for (size_t i = 2; i < n; ++i) {
+    if (v[i].is_null()) {
+      ctx.Fail("position and occurrence must not be null");
+      return Value();
+    }
+  }
+  if (v[0].is_null() || v[1].is_null()) return Value::Int(0);
+  int32_t position = n > 2 ? v[2].as_int() : 1;
+  int32_t occurrence = n > 3 ? v[3].as_int() : 1;
+  std::u16string str = text::ToUtf16(v[0].as_string());
+  std::u16string sub = text::ToUtf16(v[1].as_string());
+  int32_t len = static_cast<int32_t>(str.size());
+  if (std::abs(static_cast<int64_t>(position)) > len) return Value::Int(0);
+  bool reversed = position < 0;
+  if (reversed) {
+    std::reverse(str.begin(), str.end());
+    std::reverse(sub.begin(), sub.end());
+    position = -position;
+  }
+  // StringUtils.substring(str, position - 1) clamps a negative start to 0.
+  int32_t from = std::max(position - 1, 0);
+  int32_t i = OrdinalIndexOf(std::u16string_view(str).substr(std::min(from, len)), sub, occurrence);
+  if (i < 0) return Value::Int(0);
+  return Value::Int(reversed ? len - position - i : i + position);
+}
+
+// LPAD / RPAD on text, in UTF-16 units.
+template <bool kLeft>
+Value PadText(const Value* v, size_t, EvalContext&) {
+  if (v[0].is_null() || v[1].is_null() || v[2].is_null()) return Value();
+  int32_t target = v[1].as_int();
+  if (target < 0 || v[2].as_string().empty()) return Value();
+  std::u16string in = text::ToUtf16(v[0].as_string());
+  std::u16string pad = text::ToUtf16(v[2].as_string());
+  size_t t = static_cast<size_t>(target);
+  std::u16string out;
+  if (in.size() >= t) {
+    out = in.substr(0, t);
+  } else {
+    size_t need = t - in.size();
+    std::u16string fill;
+    while (fill.size() < need) fill += pad;
+    fill.resize(need);
+    out = kLeft ? fill + in : in + fill;
+  }
+  return Value::String(text::ToUtf8(out));
+}
+
+template <bool kLeft>
+Value PadBytes(const Value* v, size_t, EvalContext&) {
+  if (v[0].is_null() || v[1].is_null() || v[2].is_null()) return Value();
+  int32_t target = v[1].as_int();
+  const std::string& pad = v[2].as_bytes();
+  if (target < 0 || pad.empty()) return Value();
+  const std::string& in = v[0].as_bytes();
+  size_t t = static_cast<size_t>(target);
+  if (in.size() >= t) return Value::Blob(in.substr(0, t));
+  size_t need = t - in.size();
+  std::string fill;
+  fill.reserve(need);
+  for (size_t i = 0; i < need; ++i) fill += pad[i % pad.size()];
+  return Value::Blob(kLeft ? fill + in : in + fill);
+}
+
+// ENCODE's hexStrip: drops a leading "0x" (padding an odd count with a zero) or an X'..' wrapper.
+std::string HexStrip(const std::string& s) {
+  if (s.size() >= 2 && s[0] == '0' && s[1] == 'x') return (s.size() % 2 != 0 ? "0" : "") + s.substr(2);
+  if (s.size() >= 3 && (s[0] == 'x' || s[0] == 'X') && s[1] == '\'' && s.back() == '\'')
+    return s.substr(2, s.size() - 3);
+  return s;
+}
+
+enum class Encoding : uint8_t { kHex, kUtf8, kAscii, kBase64 };
+
+std::optional<Encoding> ParseEncoding(const std::string& name) {
+  std::string n = Lower(name);
+  if (n == "hex") return Encoding::kHex;
+  if (n == "utf8") return Encoding::kUtf8;
+  if (n == "ascii") return Encoding::kAscii;
+  if (n == "base64") return Encoding::kBase64;
+  return std::nullopt;
+}
+
+Value Encode(const Value* v, size_t, EvalContext& ctx) {
+  auto in = ParseEncoding(v[1].as_string());
+  auto out = ParseEncoding(v[2].as_string());
+  if (!in || !out || *in == *out) {
+    ctx.Fail("Supported input and output encodings are: hex, utf8, ascii and base64");
+    return Value();
+  }
+  const std::string& s = v[0].as_string();
+  // The input text as bytes.
+  std::string bytes;
+  switch (*in) {
+    case Encoding::kHex: {
+      auto d = text::HexDecode(HexStrip(s));
+      if (!d) {
+        ctx.Fail("Illegal hexadecimal input: " + s);
+        return Value();
+      }
+      bytes = std::move(*d);
+      break;
+    }
+    case Encoding::kUtf8: bytes = s; break;
+    case Encoding::kAscii: bytes = text::EncodeAscii(s); break;
+    case Encoding::kBase64: bytes = text::Base64DecodeLenient(s); break;
+  }
+  switch (*out) {
+    case Encoding::kHex: return Value::String(text::HexEncode(bytes));
+    case Encoding::kUtf8: return Value::String(text::DecodeUtf8(bytes));
+    case Encoding::kAscii: return Value::String(text::DecodeAscii(bytes));
+    case Encoding::kBase64: return Value::String(text::Base64Encode(bytes));
+  }
+  return Value();
+}
+
+// TO_BYTES(s, encoding) and FROM_BYTES(b, encoding): ksqlDB's BytesUtils, hex / utf8 / ascii /
+// base64, case-insensitive.
+Value ToBytes(const Value* v, size_t, EvalContext& ctx) {
+  auto enc = ParseEncoding(v[1].as_string());
+  if (!enc) {
+    ctx.Fail("Supported encoding types are: hex, utf8, ascii and base64");
+    return Value();
+  }
+  const std::string& s = v[0].as_string();
+  switch (*enc) {
+    case Encoding::kHex: {
+      auto d = text::HexDecode(s);
+      if (!d) break;
+      return Value::Blob(std::move(*d));
+    }
+    case Encoding::kUtf8: return Value::Blob(s);
+    case Encoding::kAscii: return Value::Blob(text::EncodeAscii(s));
+    case Encoding::kBase64: {
+      auto d = text::Base64DecodeStrict(s);
+      if (!d) break;
+      return Value::Blob(std::move(*d));
+    }
+  }
+  ctx.Fail("Unable to decode '" + s + "' as " + v[1].as_string());
+  return Value();
+}
+
+Value FromBytes(const Value* v, size_t, EvalContext& ctx) {
+  auto enc = ParseEncoding(v[1].as_string());
+  if (!enc) {
+    ctx.Fail("Supported encoding types are: hex, utf8, ascii and base64");
+    return Value();
+  }
+  const std::string& b = v[0].as_bytes();
+  switch (*enc) {
+    case Encoding::kHex: return Value::String(Upper(text::HexEncode(b)));
+    case Encoding::kUtf8: return Value::String(text::DecodeUtf8(b));
+    case Encoding::kAscii: return Value::String(text::DecodeAscii(b));
+    case Encoding::kBase64: return Value::String(text::Base64Encode(b));
+  }
+  return Value();
+}
+
+template <bool kBytes>
+Value Concat(const Value* v, size_t n, EvalContext&) {
+  std::string out;
+  for (size_t i = 0; i < n; ++i)
+    if (!v[i].is_null()) out += kBytes ? v[i].as_bytes() : v[i].as_string();
+  return kBytes ? Value::Blob(std::move(out)) : Value::String(std::move(out));
+}
+
+template <bool kBytes>
+Value ConcatWs(const Value* v, size_t n, EvalContext&) {
+  if (v[0].is_null()) return Value();
+  const std::string& sep = kBytes ? v[0].as_bytes() : v[0].as_string();
+  std::string out;
+  bool first = true;
+  for (size_t i = 1; i < n; ++i) {
+    if (v[i].is_null()) continue;
+    if (!first) out += sep;
+    first = false;
+    out += kBytes ? v[i].as_bytes() : v[i].as_string();
+  }
+  return kBytes ? Value::Blob(std::move(out)) : Value::String(std::move(out));
+}
+
+// SPLIT: every piece between delimiters, empty pieces kept; an empty delimiter splits into
+// single characters (UTF-16 units for text, bytes for BYTES); "" splits into [""].
+template <bool kBytes>
+Value Split(const Value* v, size_t, EvalContext&) {
+  const std::string& s = kBytes ? v[0].as_bytes() : v[0].as_string();
+  const std::string& d = kBytes ? v[1].as_bytes() : v[1].as_string();
+  auto make = [](std::string x) { return kBytes ? Value::Blob(std::move(x)) : Value::String(std::move(x)); };
+  ValueList out;
+  if (s.empty()) {
+    out.push_back(make(""));
+  } else if (d.empty()) {
+    if (kBytes || text::IsAscii(s)) {
+      for (char c : s) out.push_back(make(std::string(1, c)));
+    } else {
+      std::u16string u = text::ToUtf16(s);
+      for (char16_t c : u) out.push_back(make(text::ToUtf8(std::u16string(1, c))));
+    }
+  } else {
+    size_t i = 0;
+    for (size_t f; (f = s.find(d, i)) != std::string::npos; i = f + d.size()) out.push_back(make(s.substr(i, f - i)));
+    out.push_back(make(s.substr(i)));
+  }
+  return Value::Array(std::move(out));
+}
+
+Overload Variadic(std::vector<TypePtr> params, TypePtr ret, ScalarImpl impl) {
+  Overload o = Sig(std::move(params), ret, std::move(impl), false);
+  o.variadic = true;
+  return o;
+}
+
+ScalarFunction Fn(std::string name, std::string sig, std::string desc, std::string example,
+                  std::function<Result<BoundScalar>(const std::vector<TypePtr>&)> bind) {
+  return ScalarFunction{std::move(name), std::move(sig), std::move(desc), std::move(example), std::move(bind)};
 }
 
 }  // namespace
@@ -46,24 +320,116 @@ int32_t Utf16Length(const std::string& s) {
 void RegisterStringFunctions(FunctionRegistry& r) {
   r.AddScalar(StringToString("UCASE", "Upper-cases the string.", Upper));
   r.AddScalar(StringToString("LCASE", "Lower-cases the string.", Lower));
-  r.AddScalar(StringToString("TRIM", "Removes leading and trailing white space.", Trim));
-  r.AddScalar({"LEN", "LEN(s STRING)", "The length of the string in UTF-16 code units, as Java counts.", "LEN('abc') = 3",
-               builtin::Fixed("LEN", Type::Int(), {Type::String()},
-                              [](const Value* v, size_t, EvalContext&) { return Value::Int(Utf16Length(v[0].as_string())); })});
-  ScalarFunction concat{"CONCAT", "CONCAT(s STRING, ...)", "Joins the strings; NULL arguments are skipped.",
-                        "CONCAT('a', 'b') = 'ab'", nullptr};
-  concat.bind = [](const std::vector<TypePtr>& a) -> Result<BoundScalar> {
-    if (a.empty()) return builtin::NoOverload("CONCAT", a);
-    for (const auto& t : a)
-      if (t->kind != TypeKind::kString) return builtin::NoOverload("CONCAT", a);
-    return BoundScalar{Type::String(), a, [](const Value* v, size_t n, EvalContext&) {
-      std::string out;
-      for (size_t i = 0; i < n; ++i)
-        if (!v[i].is_null()) out += v[i].as_string();
-      return Value::String(std::move(out));
-    }, false};
+  r.AddScalar(StringToString("TRIM", "Removes leading and trailing white space (characters <= ' ').", Trim));
+
+  r.AddScalar(Fn("LEN", "LEN(s STRING) | LEN(b BYTES)",
+                 "The length of the string in UTF-16 code units, as Java counts, or of the bytes.", "LEN('abc') = 3",
+                 Overloaded("len", {Sig({Str()}, Int(), [](const Value* v, size_t, EvalContext&) {
+                                      return Value::Int(text::Utf16Length(v[0].as_string()));
+                                    }),
+                                    Sig({Byt()}, Int(), [](const Value* v, size_t, EvalContext&) {
+                                      return Value::Int(static_cast<int32_t>(v[0].as_bytes().size()));
+                                    })})));
+
+  r.AddScalar(Fn("CONCAT", "CONCAT(s STRING, ...) | CONCAT(b BYTES, ...)",
+                 "Joins the strings or bytes; NULL arguments are skipped.", "CONCAT('a', 'b') = 'ab'",
+                 Overloaded("concat", {Variadic({Str()}, Str(), Concat<false>), Variadic({Byt()}, Byt(), Concat<true>)})));
+  r.AddScalar(Fn("CONCAT_WS", "CONCAT_WS(sep STRING, s STRING, ...) | CONCAT_WS(sep BYTES, b BYTES, ...)",
+                 "Joins the non-NULL arguments with the separator; a NULL separator gives NULL.",
+                 "CONCAT_WS('-', 'a', NULL, 'b') = 'a-b'",
+                 Overloaded("concat_ws", {Variadic({Str(), Str()}, Str(), ConcatWs<false>),
+                                          Variadic({Byt(), Byt()}, Byt(), ConcatWs<true>)})));
+
+  auto sub1 = [](const Value* v, size_t, EvalContext&) { return SubstringText(v[0].as_string(), v[1].as_int(), nullptr); };
+  auto sub2 = [](const Value* v, size_t, EvalContext&) {
+    int32_t len = v[2].as_int();
+    return SubstringText(v[0].as_string(), v[1].as_int(), &len);
   };
-  r.AddScalar(std::move(concat));
+  auto bsub1 = [](const Value* v, size_t, EvalContext&) { return SubstringBytes(v[0].as_bytes(), v[1].as_int(), nullptr); };
+  auto bsub2 = [](const Value* v, size_t, EvalContext&) {
+    int32_t len = v[2].as_int();
+    return SubstringBytes(v[0].as_bytes(), v[1].as_int(), &len);
+  };
+  r.AddScalar(Fn("SUBSTRING", "SUBSTRING(s STRING|BYTES, pos INT [, len INT])",
+                 "The part of s from the 1-based position pos (negative: from the end), len units long.",
+                 "SUBSTRING('some_string', 6) = 'string', SUBSTRING('abc', -2, 1) = 'b'",
+                 Overloaded("substring", {Sig({Str(), Int()}, Str(), sub1), Sig({Str(), Int(), Int()}, Str(), sub2),
+                                          Sig({Byt(), Int()}, Byt(), bsub1), Sig({Byt(), Int(), Int()}, Byt(), bsub2)})));
+
+  r.AddScalar(Fn("INSTR", "INSTR(s STRING, sub STRING [, position INT [, occurrence INT]])",
+                 "The 1-based position of the occurrence-th sub in s searching from position (negative: "
+                 "backwards from the end), or 0.",
+                 "INSTR('corporate floor', 'or', 4, 2) = 14",
+                 Overloaded("instr", {Sig({Str(), Str()}, Int(), Instr, false), Sig({Str(), Str(), Int()}, Int(), Instr, false),
+                                      Sig({Str(), Str(), Int(), Int()}, Int(), Instr, false)})));
+
+  r.AddScalar(Fn("LPAD", "LPAD(s STRING|BYTES, length INT, padding STRING|BYTES)",
+                 "Pads s on the left with padding to length, or truncates it; NULL when padding is empty or "
+                 "length negative.",
+                 "LPAD('foo', 7, 'Bar') = 'BarBfoo'",
+                 Overloaded("lpad", {Sig({Str(), Int(), Str()}, Str(), PadText<true>, false),
+                                     Sig({Byt(), Int(), Byt()}, Byt(), PadBytes<true>, false)})));
+  r.AddScalar(Fn("RPAD", "RPAD(s STRING|BYTES, length INT, padding STRING|BYTES)",
+                 "Pads s on the right with padding to length, or truncates it; NULL when padding is empty or "
+                 "length negative.",
+                 "RPAD('foo', 7, 'Bar') = 'fooBarB'",
+                 Overloaded("rpad", {Sig({Str(), Int(), Str()}, Str(), PadText<false>, false),
+                                     Sig({Byt(), Int(), Byt()}, Byt(), PadBytes<false>, false)})));
+
+  r.AddScalar(Fn("ENCODE", "ENCODE(s STRING, input_encoding STRING, output_encoding STRING)",
+                 "Re-encodes s from one of hex, utf8, ascii, base64 to another; other encodings are an error.",
+                 "ENCODE('4578616d706C6521', 'hex', 'utf8') = 'Example!'",
+                 Overloaded("encode", {Sig({Str(), Str(), Str()}, Str(), Encode)})));
+  r.AddScalar(Fn("TO_BYTES", "TO_BYTES(s STRING, encoding STRING)",
+                 "The bytes of s read in the encoding hex, utf8, ascii or base64.", "TO_BYTES('hello', 'ascii')",
+                 Overloaded("to_bytes", {Sig({Str(), Str()}, Byt(), ToBytes)})));
+  r.AddScalar(Fn("FROM_BYTES", "FROM_BYTES(b BYTES, encoding STRING)",
+                 "The bytes written as text in the encoding hex, utf8, ascii or base64.",
+                 "FROM_BYTES(TO_BYTES('hi', 'utf8'), 'base64') = 'aGk='",
+                 Overloaded("from_bytes", {Sig({Byt(), Str()}, Str(), FromBytes)})));
+
+  r.AddScalar(Fn("ELT", "ELT(n INT, s STRING, ...)", "The n-th string argument (1-based), or NULL when out of range.",
+                 "ELT(2, 'a', 'b') = 'b'",
+                 Overloaded("elt", {Variadic({Int(), Str()}, Str(), [](const Value* v, size_t n, EvalContext&) {
+                   if (v[0].is_null()) return Value();
+                   int32_t k = v[0].as_int();
+                   if (k < 1 || static_cast<size_t>(k) >= n) return Value();
+                   return v[k];
+                 })})));
+  r.AddScalar(Fn("FIELD", "FIELD(s STRING, candidate STRING, ...)",
+                 "The 1-based position of s among the candidates, or 0 (also when s is NULL).",
+                 "FIELD('b', 'a', 'b') = 2",
+                 Overloaded("field", {Variadic({Str(), Str()}, Int(), [](const Value* v, size_t n, EvalContext&) {
+                   if (v[0].is_null()) return Value::Int(0);
+                   for (size_t i = 1; i < n; ++i)
+                     if (!v[i].is_null() && v[i].as_string() == v[0].as_string()) return Value::Int(static_cast<int32_t>(i));
+                   return Value::Int(0);
+                 })})));
+
+  r.AddScalar(Fn("SPLIT", "SPLIT(s STRING|BYTES, delimiter STRING|BYTES)",
+                 "Splits s around the delimiter, keeping empty pieces; an empty delimiter splits into characters.",
+                 "SPLIT('a,,b', ',') = ['a', '', 'b']",
+                 Overloaded("split", {Sig({Str(), Str()}, Type::Array(Str()), Split<false>),
+                                      Sig({Byt(), Byt()}, Type::Array(Byt()), Split<true>)})));
+  r.AddScalar(Fn("REPLACE", "REPLACE(s STRING, target STRING, replacement STRING)",
+                 "Replaces every occurrence of target in s.", "REPLACE('abcb', 'b', 'x') = 'axcx'",
+                 Overloaded("replace", {Sig({Str(), Str(), Str()}, Str(), [](const Value* v, size_t, EvalContext&) {
+                   const std::string& s = v[0].as_string();
+                   const std::string& from = v[1].as_string();
+                   const std::string& to = v[2].as_string();
+                   if (from.empty()) {
+                     // Java's String.replace with an empty target inserts between every character.
+                     std::u16string u = text::ToUtf16(s), t = text::ToUtf16(to), out = t;
+                     for (char16_t c : u) out += c, out += t;
+                     return Value::String(text::ToUtf8(out));
+                   }
+                   std::string out;
+                   size_t i = 0;
+                   for (size_t f; (f = s.find(from, i)) != std::string::npos; i = f + from.size())
+                     out.append(s, i, f - i).append(to);
+                   out.append(s, i, std::string::npos);
+                   return Value::String(std::move(out));
+                 })})));
 }
 
 }  // namespace eddy

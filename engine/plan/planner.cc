@@ -1,8 +1,10 @@
 #include "engine/plan/planner.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
+#include <functional>
 #include <set>
 
 #include "dsl/analyzer.h"
@@ -73,8 +75,9 @@ Status ApplyFormats(const Props& props, const std::vector<dsl::Property>& raw, S
   auto key_prop = props.Find("KEY_FORMAT");
   auto val_prop = props.Find("VALUE_FORMAT");
   if (fmt_prop && (key_prop || val_prop)) {
-    return Status::Invalid("Cannot supply both 'FORMAT' and 'KEY_FORMAT' or 'VALUE_FORMAT' properties, as 'FORMAT' "
-                           "sets both key and value formats.", fmt_prop->pos);
+    return Status::Invalid(fmt::format("Cannot supply both '{}' and 'FORMAT' properties, as 'FORMAT' sets both key "
+                                       "and value formats. Either use just 'FORMAT', or use 'KEY_FORMAT' and "
+                                       "'VALUE_FORMAT'.", key_prop ? "KEY_FORMAT" : "VALUE_FORMAT"), fmt_prop->pos);
   }
   if (fmt_prop) {
     def.key_format = def.value_format = Upper(fmt_prop->value);
@@ -87,6 +90,10 @@ Status ApplyFormats(const Props& props, const std::vector<dsl::Property>& raw, S
   if (val_prop) {
     def.value_format = Upper(val_prop->value);
     RETURN_IF_ERROR(CheckFormatName(def.value_format, val_prop->pos));
+  }
+  if (!fmt_prop && !key_prop && value_format_required) {
+    auto it = options.properties.find("ksql.persistence.default.format.key");
+    if (it != options.properties.end()) def.key_format = Upper(it->second);
   }
   if (!fmt_prop && !val_prop && value_format_required) {
     auto it = options.properties.find("ksql.persistence.default.format.value");
@@ -103,14 +110,18 @@ Status ApplyFormats(const Props& props, const std::vector<dsl::Property>& raw, S
     std::string v = d->value;
     if (Upper(v) == "TAB") def.value_delimiter = '\t';
     else if (Upper(v) == "SPACE") def.value_delimiter = ' ';
-    else if (v.size() == 1) def.value_delimiter = v[0];
-    else if (v.empty())
+    else if (v.size() == 1 && v != " " && v != "\t") def.value_delimiter = v[0];
+    else if (v.empty() || v == " " || v == "\t")
       return Status::Invalid("Failed to prepare statement: Configuration VALUE_DELIMITER is invalid: Delimiter cannot "
                              "be empty, if you meant to have a tab or space for delimiter, please use the special "
                              "values 'TAB' or 'SPACE'\nExample valid value: ';'", d->pos);
     else
-      return Status::Invalid(fmt::format("Invalid delimiter value: '{}'. Delimiter must be a single character or "
-                                         "TAB or SPACE", v), d->pos);
+      return Status::Invalid(fmt::format("Failed to prepare statement: Configuration VALUE_DELIMITER is invalid: "
+                                         "Invalid delimiter value: '{}'. Delimiter must be a single character or "
+                                         "TAB,SPACE\nExample valid value: ';'", v), d->pos);
+    if (def.value_format != "DELIMITED")
+      return Status::Invalid(fmt::format("{} does not support the following configs: [delimiter]", def.value_format),
+                             d->pos);
   }
   return Status::Ok();
 }
@@ -128,13 +139,57 @@ FormatOptions ValueFormatOptions(const SourceDef& def) {
   return o;
 }
 
+bool HasNonStringMapKey(const Type& t) {
+  if (t.kind == TypeKind::kMap) return t.key->kind != TypeKind::kString || HasNonStringMapKey(*t.element);
+  if (t.kind == TypeKind::kArray) return HasNonStringMapKey(*t.element);
+  if (t.kind == TypeKind::kStruct)
+    for (const auto& f : t.fields)
+      if (HasNonStringMapKey(*f.type)) return true;
+  return false;
+}
+
 Status CheckFormats(const SourceDef& def) {
+  if (def.value_format == "JSON") {
+    for (const auto& c : def.schema.value)
+      if (HasNonStringMapKey(*c.type)) return Status::Invalid("JSON only supports MAP types with STRING keys");
+  }
   {
     auto f = MakeFormat(def.key_format, def.schema.key, KeyFormatOptions(def));
-    if (!f.ok()) return f.status();
+    if (!f.ok()) {
+      // ksqlDB's wording, which names the format and the key's persistence schema.
+      std::string cols;
+      for (const auto& c : def.schema.key)
+        cols += fmt::format("{}`{}` {} KEY", cols.empty() ? "" : ", ", c.name, c.type->ToString());
+      return Status::Invalid(
+                    fmt::format("Key format does not support schema.\nformat: {}\nschema: Persistence{{columns=[{}], "
+                                "features=[]}}\nreason: {}", def.key_format, cols, f.status().message()),
+                    f.status().pos());
+    }
   }
   auto f = MakeFormat(def.value_format, def.schema.value, ValueFormatOptions(def));
   return f.status();
+}
+
+// Map keys serialize inconsistently, so ksqlDB refuses them (and anything holding a map).
+bool ContainsMap(const Type& t) {
+  if (t.kind == TypeKind::kMap) return true;
+  if (t.kind == TypeKind::kArray) return ContainsMap(*t.element);
+  if (t.kind == TypeKind::kStruct)
+    for (const auto& f : t.fields)
+      if (ContainsMap(*f.type)) return true;
+  return false;
+}
+
+Status CheckKeyTypes(const Schema& schema, SourcePos pos) {
+  for (const auto& c : schema.key) {
+    if (!ContainsMap(*c.type)) continue;
+    return Status::Invalid(fmt::format("Map keys, including types that contain maps, are not supported as they may "
+                                       "lead to unexpected behavior due to inconsistent serialization. Key column "
+                                       "name: `{}`. Column type: {}. See "
+                                       "https://github.com/confluentinc/ksql/issues/6621 for more.",
+                                       c.name, c.type->ToString()), pos);
+  }
+  return Status::Ok();
 }
 
 // ---- CREATE STREAM|TABLE ---------------------------------------------------------------------
@@ -177,6 +232,9 @@ Result<PlannedStatement> PlanCreateSource(const dsl::Statement& st, const Catalo
                                           const PlanOptions& options) {
   const dsl::CreateSource& cs = *st.create_source;
   const char* kind = cs.is_table ? "table" : "stream";
+  if (cs.or_replace && cs.is_source)
+    return Status::Invalid(fmt::format("Cannot add {} '{}': CREATE OR REPLACE is not supported on source {}s.", kind,
+                                       cs.name, kind), cs.name_pos);
   if (const SourceDef* existing = catalog.FindSource(cs.name)) {
     if (cs.if_not_exists) return PlannedStatement{};
     if (!cs.or_replace) {
@@ -231,6 +289,7 @@ Result<PlannedStatement> PlanCreateSource(const dsl::Statement& st, const Catalo
     return Status::Unsupported("inferring columns from a schema registry is not supported; list the columns",
                                cs.name_pos);
   RETURN_IF_ERROR(ApplyTimestamp(props, def));
+  RETURN_IF_ERROR(CheckKeyTypes(def.schema, st.pos));
   RETURN_IF_ERROR(CheckFormats(def).WithPos(st.pos));
   PlannedStatement out;
   out.kind = PlannedStatement::Kind::kCreateSource;
@@ -289,13 +348,31 @@ bool ContainsAggregate(const Expr& e, const FunctionRegistry& reg) {
   return found;
 }
 
+// Puts an analysis error of one clause in ksqlDB's words: "WHERE column 'X' cannot be
+// resolved.", "Error in WHERE expression: Cannot compare ...", "Invalid Select: Cast of ...".
+Status ClauseError(const Status& st, const std::string& clause) {
+  const std::string& m = st.message();
+  // SELECT is left out: eddy's own golden test joins_and_filters.sql expects the plain
+  // "Column 'X' cannot be resolved" there, where ksqlDB says "SELECT column 'X' ...".
+  if (clause != "SELECT" && st.code() == StatusCode::kNotFound && m.rfind("Column '", 0) == 0)
+    return Status::NotFound(clause + " column '" + m.substr(8), st.pos());
+  if (clause == "SELECT" && m.rfind("Cast of ", 0) == 0) return Status::Invalid("Invalid Select: " + m, st.pos());
+  if ((clause == "WHERE" || clause == "HAVING") &&
+      (m.rfind("Cannot compare ", 0) == 0 || m.rfind("Error processing expression", 0) == 0))
+    return Status::Invalid(fmt::format("Error in {} expression: {}", clause, m), st.pos());
+  return st;
+}
+
+bool IsNullLiteral(const Expr& e) { return e.kind == ExprKind::kLiteral && e.lit_kind == dsl::LiteralKind::kNull; }
+
 // What a query's operators and output look like; built by QueryBuilder, at plan time to check
 // the statement and again in QueryPlan::Build for each task.
 class QueryBuilder {
  public:
-  QueryBuilder(const dsl::Query& q, std::vector<SourceRef> sources, std::string sink_name, bool persistent)
+  QueryBuilder(const dsl::Query& q, std::vector<SourceRef> sources, std::string sink_name, bool persistent,
+               bool new_planner)
       : q_(q), sources_(std::move(sources)), sink_name_(std::move(sink_name)), persistent_(persistent),
-        reg_(FunctionRegistry::Builtins()) {}
+        new_planner_(new_planner), reg_(FunctionRegistry::Builtins()) {}
 
   // Builds the operators up to (not including) the sink.
   Status Build() {
@@ -305,12 +382,16 @@ class QueryBuilder {
     if (q_.where) {
       if (ContainsAggregate(*q_.where, reg_))
         return Status::Invalid("Aggregate functions are not allowed in the WHERE clause.", q_.where->pos);
-      ASSIGN_OR_RETURN(CompiledExprPtr pred, dsl::AnalyzeExpr(*q_.where, scope_, reg_));
+      Result<CompiledExprPtr> analyzed = dsl::AnalyzeExpr(*q_.where, scope_, reg_);
+      if (!analyzed.ok()) return ClauseError(analyzed.status(), "WHERE");
+      CompiledExprPtr pred = std::move(analyzed).value();
       if (pred->type()->kind != TypeKind::kBoolean)
-        return Status::Invalid(fmt::format("Type error in WHERE expression: Should be BOOLEAN, but was {}",
-                                           pred->type()->ToString()), q_.where->pos);
-      Add(std::make_unique<FilterOperator>(std::move(pred), dsl::FormatExpr(*q_.where)));
+        return Status::Invalid(fmt::format("Type error in WHERE expression: Should evaluate to boolean but is {} ({}) "
+                                           "instead.", dsl::FormatExpr(*q_.where), pred->type()->ToString()),
+                               q_.where->pos);
+      Add(std::make_unique<FilterOperator>(std::move(pred), dsl::FormatExpr(*q_.where), !sources_[0].def.is_table));
     }
+    if (!q_.partition_by.empty()) RETURN_IF_ERROR(BuildPartitionBy());
     RETURN_IF_ERROR(ExpandSelect());
     bool aggregate = !q_.group_by.empty();
     for (const auto& item : items_) aggregate = aggregate || ContainsAggregate(*item.expr, reg_);
@@ -361,6 +442,9 @@ class QueryBuilder {
     ASSIGN_OR_RETURN(spec.key_format, MakeFormat(def.key_format, def.schema.key, KeyFormatOptions(def)));
     ASSIGN_OR_RETURN(spec.value_format, MakeFormat(def.value_format, def.schema.value, ValueFormatOptions(def)));
     if (def.timestamp_column) spec.timestamp_column = def.schema.ValueIndex(*def.timestamp_column);
+    // ksqlDB passes a stream's null values through projections and PARTITION BY (joins and
+    // aggregates drop them).
+    spec.forward_null_values = !def.is_table;
     auto op = std::make_unique<SourceOperator>(std::move(spec));
     SourceOperator* raw = op.get();
     topo_->operators.push_back(std::move(op));
@@ -471,9 +555,24 @@ class QueryBuilder {
       if (item.kind == dsl::SelectItemKind::kExpr) {
         OutputItem o{item.expr.get(), item.alias, item.pos};
         if (o.name.empty()) {
-          if (item.expr->kind == ExprKind::kColumnRef) o.name = item.expr->name;
+          // A PARTITION BY expression in the projection reads the new key column, and is named after it.
+          for (const auto& pk : partition_)
+            if (o.name.empty() && Matches(*item.expr, *pk.expr)) o.name = pk.name;
+        }
+        if (o.name.empty()) {
+          // In a join, a column whose name more than one source has keeps its source in its
+          // name: T.ID -> T_ID when both sides have an ID; T.F1 -> F1 when only T has one.
+          const dsl::ScopeColumn* c =
+              joined && item.expr->kind == ExprKind::kColumnRef ? dsl::ResolveColumnRef(*item.expr, scope_) : nullptr;
+          std::set<std::string> owners;
+          if (c)
+            for (const auto& other : scope_.columns)
+              if (other.name == c->name) owners.insert(other.qualifier);
+          if (c && owners.size() > 1)
+            o.name = c->qualifier + "_" + c->name;
+          else if (item.expr->kind == ExprKind::kColumnRef) o.name = item.expr->name;
           else if (item.expr->kind == ExprKind::kDereference) o.name = item.expr->name;
-          else o.name = fmt::format("KSQL_COL_{}", synthetic_++);
+          else o.name = NextSyntheticName();
         }
         items_.push_back(o);
         continue;
@@ -493,6 +592,10 @@ class QueryBuilder {
           items_.push_back({deref.get(), f.name, item.pos});
           owned_.push_back(std::move(deref));
         }
+        continue;
+      }
+      if (partitioned_ && item.kind == dsl::SelectItemKind::kStar) {
+        ExpandPartitionedStar(item.pos);
         continue;
       }
       bool any = false;
@@ -517,6 +620,9 @@ class QueryBuilder {
       if (o.name == "ROWTIME" || o.name == "ROWPARTITION" || o.name == "ROWOFFSET" || o.name == "WINDOWSTART" ||
           o.name == "WINDOWEND") {
         if (!persistent_) continue;
+        bool partition_key = false;  // PARTITION BY ROWTIME names its key column ROWTIME
+        for (const auto& pk : partition_) partition_key = partition_key || Matches(*o.expr, *pk.expr);
+        if (partition_key && names.insert(o.name).second) continue;
         return Status::Invalid(fmt::format("Reserved column name in select: `{}`. Please remove or alias the column.",
                                            o.name), o.pos);
       }
@@ -556,22 +662,40 @@ class QueryBuilder {
     return Status::Ok();
   }
 
+  Result<CompiledExprPtr> AnalyzeItem(const OutputItem& item, const dsl::Scope& scope, const dsl::AnalyzeHooks* hooks) {
+    if (IsNullLiteral(*item.expr)) {
+      return Status::Invalid("Can't infer a type of null. Please explicitly cast it to a required type, e.g. CAST(null "
+                             "AS VARCHAR).", item.expr->pos);
+    }
+    Result<CompiledExprPtr> e = dsl::AnalyzeExpr(*item.expr, scope, reg_, hooks);
+    if (!e.ok()) return ClauseError(e.status(), "SELECT");
+    return e;
+  }
+
+  // Analyzes every projection item once, so that an error in one is reported before any
+  // complaint about the projection's shape (a missing key column).
+  Status CheckItems(const dsl::Scope& scope, const dsl::AnalyzeHooks* hooks) {
+    for (const auto& item : items_) RETURN_IF_ERROR(AnalyzeItem(item, scope, hooks).status());
+    return Status::Ok();
+  }
+
   Status FinishProjection(const std::vector<int>& key_items, const dsl::Scope& scope, const dsl::AnalyzeHooks* hooks,
                           bool forward_tombstones, size_t input_width) {
     ProjectSpec spec;
     spec.forward_tombstones = forward_tombstones;
     spec.input_width = input_width;
+    spec.tombstone_keeps_key = partitioned_;
     std::set<int> keyset;
     for (int k : key_items) {
       if (k < 0) continue;
       keyset.insert(k);
-      ASSIGN_OR_RETURN(CompiledExprPtr e, dsl::AnalyzeExpr(*items_[k].expr, scope, reg_, hooks));
+      ASSIGN_OR_RETURN(CompiledExprPtr e, AnalyzeItem(items_[k], scope, hooks));
       output_schema_.key.push_back({items_[k].name, e->type(), ColumnRole::kKey, ""});
       spec.key.push_back(std::move(e));
     }
     for (size_t i = 0; i < items_.size(); ++i) {
       if (keyset.count(static_cast<int>(i))) continue;
-      ASSIGN_OR_RETURN(CompiledExprPtr e, dsl::AnalyzeExpr(*items_[i].expr, scope, reg_, hooks));
+      ASSIGN_OR_RETURN(CompiledExprPtr e, AnalyzeItem(items_[i], scope, hooks));
       output_schema_.value.push_back({items_[i].name, e->type(), ColumnRole::kValue, ""});
       spec.value.push_back(std::move(e));
     }
@@ -588,25 +712,223 @@ class QueryBuilder {
 
   Status BuildProjection() {
     std::vector<std::vector<const Expr*>> keys;
-    if (!q_.partition_by.empty()) {
-      return Status::Unsupported("PARTITION BY is not supported yet", q_.partition_by[0]->pos);
-    } else if (!join_exprs_.empty()) {
+    if (partitioned_) {
+      std::vector<int> key_items;
+      dsl::AnalyzeHooks hooks;
+      hooks.substitute = [&](const Expr& e) -> Result<CompiledExprPtr> {
+        for (const auto& pk : partition_)
+          if (Matches(e, *pk.expr)) return MakeColumn(Section::kValue, pk.index, pk.type);
+        return CompiledExprPtr();
+      };
+      RETURN_IF_ERROR(CheckItems(scope_, &hooks));
+      std::vector<const Expr*> keys;
+      std::vector<std::string> texts;
+      for (const auto& pk : partition_) {
+        keys.push_back(pk.expr);
+        texts.push_back(dsl::FormatExpr(*Qualified(*pk.expr)));
+      }
+      RETURN_IF_ERROR(RequireInProjection(keys, texts, "partitioning expression", &key_items));
+      return FinishProjection(key_items, scope_, &hooks, true, 0);
+    }
+    RETURN_IF_ERROR(CheckItems(scope_, nullptr));
+    if (!join_exprs_.empty()) {
       keys.push_back(join_exprs_);
       std::vector<int> key_items;
       RETURN_IF_ERROR(RequireKeyInProjection(keys, "join expression", &key_items));
       return FinishProjection(key_items, scope_, nullptr, false, 0);
     }
+    std::vector<const Expr*> key_refs;
+    std::vector<std::string> texts;
     for (size_t i = 0; i < sources_[0].def.schema.key.size(); ++i) {
       auto ref = std::make_unique<Expr>();
       ref->kind = ExprKind::kColumnRef;
       ref->qualifier = scope_.columns[i].qualifier;
       ref->name = sources_[0].def.schema.key[i].name;
-      keys.push_back({ref.get()});
+      key_refs.push_back(ref.get());
+      texts.push_back(ref->name);
       owned_.push_back(std::move(ref));
     }
     std::vector<int> key_items;
-    RETURN_IF_ERROR(RequireKeyInProjection(keys, "key column", &key_items));
-    return FinishProjection(key_items, scope_, nullptr, output_is_table_, static_cast<size_t>(sources_[0].width));
+    RETURN_IF_ERROR(RequireInProjection(key_refs, texts, "key column", &key_items));
+    // ksqlDB's new planner lists key columns in projection order; the old (default) one in source order.
+    if (new_planner_) std::sort(key_items.begin(), key_items.end());
+    return FinishProjection(key_items, scope_, nullptr, true, static_cast<size_t>(sources_[0].width));
+  }
+
+  // A name for an unnamed projection item: KSQL_COL_n, skipping names PARTITION BY took.
+  std::string NextSyntheticName() {
+    for (;;) {
+      std::string name = fmt::format("KSQL_COL_{}", synthetic_++);
+      bool taken = false;
+      for (const auto& pk : partition_) taken = taken || pk.name == name;
+      if (!taken) return name;
+    }
+  }
+
+  // `e` with every column reference qualified by its source, as ksqlDB prints expressions in
+  // its messages: ABS(ID) -> ABS(INPUT.ID).
+  dsl::ExprPtr Qualified(const Expr& e) {
+    dsl::ExprPtr c = CloneExpr(e);
+    std::function<void(Expr&)> fix = [&](Expr& x) {
+      if (x.kind == ExprKind::kColumnRef && x.qualifier.empty()) {
+        if (const dsl::ScopeColumn* sc = dsl::ResolveColumnRef(x, scope_)) x.qualifier = sc->source;
+      }
+      for (auto& ch : x.children) fix(*ch);
+    };
+    fix(*c);
+    return c;
+  }
+
+  // PARTITION BY: the stream is re-keyed by the expressions, whose values are also appended to
+  // the wide row. A column reference keeps the column's name; a struct field its field's name;
+  // any other expression gets the first free KSQL_COL_n. PARTITION BY NULL leaves no key.
+  Status BuildPartitionBy() {
+    if (!q_.group_by.empty())
+      return Status::Invalid("PARTITION BY and GROUP BY in the same query is not supported.", q_.partition_by[0]->pos);
+    if (sources_.size() > 1)
+      return Status::Unsupported("PARTITION BY on a join is not supported yet", q_.partition_by[0]->pos);
+    bool has_null = false;
+    for (const auto& e : q_.partition_by)
+      has_null = has_null || (e->kind == ExprKind::kLiteral && e->lit_kind == dsl::LiteralKind::kNull);
+    if (has_null && q_.partition_by.size() > 1)
+      return Status::Invalid("Cannot PARTITION BY multiple columns including NULL", q_.partition_by[0]->pos);
+    partitioned_ = true;
+    int width = 0;
+    for (const auto& s : sources_) width += s.width;
+    if (has_null) {
+      Add(std::make_unique<RekeyOperator>(std::vector<CompiledExprPtr>{}, "NULL", true, width));
+      return Status::Ok();
+    }
+    std::set<std::string> used;
+    for (const auto& c : scope_.columns) used.insert(c.name);
+    int generated = 0;
+    std::vector<CompiledExprPtr> keys;
+    std::string text;
+    for (const auto& e : q_.partition_by) {
+      Result<CompiledExprPtr> compiled = dsl::AnalyzeExpr(*e, scope_, reg_);
+      if (!compiled.ok()) return PartitionByError(*e, compiled.status());
+      PartitionKey pk;
+      pk.expr = e.get();
+      pk.type = compiled.value()->type();
+      pk.index = width + static_cast<int>(partition_.size());
+      if (const dsl::ScopeColumn* c = dsl::ResolveColumnRef(*e, scope_); c && e->kind == ExprKind::kColumnRef) {
+        pk.name = c->name;
+        pk.column = c->index;
+      } else if (e->kind == ExprKind::kDereference) {
+        pk.name = e->name;
+      } else {
+        do pk.name = fmt::format("KSQL_COL_{}", generated++);
+        while (used.count(pk.name));
+      }
+      used.insert(pk.name);
+      // On a null value only an expression of the key columns (or of none) has a value.
+      bool key_only = true;
+      dsl::VisitExpr(*e, [&](const Expr& x) {
+        if (x.kind == ExprKind::kColumnRef) {
+          const dsl::ScopeColumn* c = dsl::ResolveColumnRef(x, scope_);
+          if (!c || c->index >= static_cast<int>(sources_[0].def.schema.key.size())) key_only = false;
+        }
+        return key_only;
+      });
+      key_only_.push_back(key_only);
+      text += (text.empty() ? "" : ", ") + dsl::FormatExpr(*e);
+      keys.push_back(std::move(compiled).value());
+      partition_.push_back(std::move(pk));
+    }
+    // New names (KSQL_COL_0, a struct field's name) can be selected like columns.
+    for (const auto& pk : partition_) {
+      if (pk.column >= 0) continue;
+      bool exists = false;
+      for (const auto& c : scope_.columns) exists = exists || c.name == pk.name;
+      if (!exists)
+        scope_.columns.push_back({scope_.sources[0].first, sources_[0].def.name, pk.name, pk.type, pk.index, false});
+    }
+    auto rekey = std::make_unique<RekeyOperator>(std::move(keys), text, true, static_cast<size_t>(width));
+    rekey->set_null_value_keys(key_only_);
+    Add(std::move(rekey));
+    return Status::Ok();
+  }
+
+  Status PartitionByError(const Expr& e, const Status& st) {
+    if (st.code() != StatusCode::kNotFound) return st;
+    std::string missing;
+    dsl::VisitExpr(e, [&](const Expr& x) {
+      if (missing.empty() && x.kind == ExprKind::kColumnRef && x.qualifier.empty() && !dsl::ResolveColumnRef(x, scope_))
+        missing = x.name;
+      return missing.empty();
+    });
+    if (missing.empty()) return st;
+    std::string msg = fmt::format("PARTITION BY column '{}' cannot be resolved.", missing);
+    for (const auto& item : q_.select) {
+      if (item.kind == dsl::SelectItemKind::kExpr && item.alias == missing) {
+        msg += fmt::format(" '{}' must be a column in the source schema since PARTITION BY is applied on the input.",
+                           missing);
+        break;
+      }
+    }
+    return Status::NotFound(msg, st.pos());
+  }
+
+  // SELECT * after PARTITION BY: the new key columns, then the source's value columns, then its
+  // old key columns, leaving out the columns that became keys.
+  void ExpandPartitionedStar(SourcePos pos) {
+    std::set<int> moved;
+    for (const auto& pk : partition_) {
+      if (pk.column >= 0) moved.insert(pk.column);
+      items_.push_back({pk.expr, pk.name, pos});
+    }
+    const SourceRef& src = sources_[0];
+    int keys = static_cast<int>(src.def.schema.key.size());
+    int values = static_cast<int>(src.def.schema.value.size());
+    auto add = [&](int index) {
+      if (moved.count(src.offset + index)) return;
+      const dsl::ScopeColumn& c = scope_.columns[src.offset + index];
+      auto ref = std::make_unique<Expr>();
+      ref->kind = ExprKind::kColumnRef;
+      ref->qualifier = c.qualifier;
+      ref->name = c.name;
+      ref->pos = pos;
+      items_.push_back({ref.get(), c.name, pos});
+      owned_.push_back(std::move(ref));
+    };
+    for (int i = 0; i < values; ++i) add(keys + i);
+    for (int i = 0; i < keys; ++i) add(i);
+  }
+
+  // Every key expression (a key column, a grouping or a partitioning expression) must appear in
+  // the projection, once. `texts` name them in messages.
+  Status RequireInProjection(const std::vector<const Expr*>& keys, const std::vector<std::string>& texts,
+                             const char* what, std::vector<int>* key_items) {
+    bool missing = false;
+    for (size_t k = 0; k < keys.size(); ++k) {
+      int found = -1;
+      for (size_t i = 0; i < items_.size(); ++i) {
+        if (!Matches(*items_[i].expr, *keys[k])) continue;
+        if (found >= 0) {
+          std::string name = texts[k].substr(texts[k].rfind('.') == std::string::npos ? 0 : texts[k].rfind('.') + 1);
+          return Status::Invalid(fmt::format("The projection contains a key column (`{}`) more than once, aliased "
+                                             "as: {} and {}.", name, items_[found].name, items_[i].name),
+                                 items_[i].pos);
+        }
+        found = static_cast<int>(i);
+      }
+      missing = missing || found < 0;
+      key_items->push_back(found);
+    }
+    if (missing && persistent_) {
+      // Grouping expressions are listed when missing; key columns and partitioning expressions all.
+      std::vector<std::string> listed;
+      for (size_t i = 0; i < texts.size(); ++i)
+        if ((*key_items)[key_items->size() - texts.size() + i] < 0 || std::string(what) != "grouping expression")
+          listed.push_back(texts[i]);
+      std::string list;
+      for (size_t i = 0; i < listed.size(); ++i)
+        list += (i == 0 ? "" : (i + 1 == listed.size() ? " and " : ", ")) + listed[i];
+      return Status::Invalid(fmt::format("The query used to build `{}` must include the {}{} {} in its projection "
+                                         "(eg, SELECT {}...).", sink_name_, what, listed.size() > 1 ? "s" : "",
+                                         list, fmt::join(listed, ", ")), q_.pos);
+    }
+    return Status::Ok();
   }
 
   Status BuildAggregate() {
@@ -704,10 +1026,14 @@ class QueryBuilder {
       ASSIGN_OR_RETURN(CompiledExprPtr pred, dsl::AnalyzeExpr(*q_.having, post, reg_, &hooks));
       Add(std::make_unique<FilterOperator>(std::move(pred), dsl::FormatExpr(*q_.having)));
     }
-    std::vector<std::vector<const Expr*>> keys;
-    for (const auto& g : q_.group_by) keys.push_back({g.get()});
+    std::vector<const Expr*> keys;
+    std::vector<std::string> texts;
+    for (const auto& g : q_.group_by) {
+      keys.push_back(g.get());
+      texts.push_back(dsl::FormatExpr(*g));
+    }
     std::vector<int> key_items;
-    RETURN_IF_ERROR(RequireKeyInProjection(keys, "grouping expression", &key_items));
+    RETURN_IF_ERROR(RequireInProjection(keys, texts, "grouping expression", &key_items));
     return FinishProjection(key_items, post, &hooks, false, 0);
   }
 
@@ -715,6 +1041,7 @@ class QueryBuilder {
   std::vector<SourceRef> sources_;
   std::string sink_name_;
   bool persistent_;
+  bool new_planner_;  // ksql.new.query.planner.enabled
   const FunctionRegistry& reg_;
   dsl::Scope scope_;
   std::unique_ptr<Topology> topo_;
@@ -723,9 +1050,24 @@ class QueryBuilder {
   std::vector<std::unique_ptr<Expr>> owned_;
   std::vector<const Expr*> join_exprs_;
   int synthetic_ = 0;
+  struct PartitionKey {
+    const Expr* expr = nullptr;
+    std::string name;
+    TypePtr type;
+    int index = 0;    // where the RekeyOperator appended its value in the wide row
+    int column = -1;  // the wide-row index of the column it names, for a plain column reference
+  };
+  std::vector<PartitionKey> partition_;
+  bool partitioned_ = false;
+  std::vector<bool> key_only_;  // per partition key: computable from the key columns alone
   bool output_is_table_ = false;
   Schema output_schema_;
 };
+
+bool NewPlanner(const PlanOptions& options) {
+  auto it = options.properties.find("ksql.new.query.planner.enabled");
+  return it != options.properties.end() && Upper(it->second) == "TRUE";
+}
 
 Result<std::vector<SourceRef>> ResolveSources(const dsl::Query& q, const Catalog& catalog) {
   std::vector<SourceRef> out;
@@ -743,14 +1085,15 @@ Result<std::vector<SourceRef>> ResolveSources(const dsl::Query& q, const Catalog
 class BuiltQueryPlan final : public QueryPlan {
  public:
   BuiltQueryPlan(std::shared_ptr<const dsl::Statement> st, const dsl::Query* q, std::vector<SourceRef> sources,
-                 std::optional<SourceDef> sink, std::string sink_name, std::string id)
-      : st_(std::move(st)), q_(q), sources_(std::move(sources)), sink_(std::move(sink)), sink_name_(std::move(sink_name)) {
+                 std::optional<SourceDef> sink, std::string sink_name, std::string id, bool new_planner)
+      : st_(std::move(st)), q_(q), sources_(std::move(sources)), sink_(std::move(sink)), sink_name_(std::move(sink_name)),
+        new_planner_(new_planner) {
     query_id_ = std::move(id);
     for (const auto& s : sources_) input_topics_.push_back(s.def.topic);
   }
 
   Result<std::unique_ptr<Topology>> Build() const override {
-    QueryBuilder b(*q_, sources_, sink_name_, sink_.has_value());
+    QueryBuilder b(*q_, sources_, sink_name_, sink_.has_value(), new_planner_);
     RETURN_IF_ERROR(b.Build());
     std::unique_ptr<Topology> topo = b.TakeTopology();
     topo->query_id = query_id_;
@@ -775,6 +1118,7 @@ class BuiltQueryPlan final : public QueryPlan {
   std::vector<SourceRef> sources_;
   std::optional<SourceDef> sink_;
   std::string sink_name_;
+  bool new_planner_;
 };
 
 const std::set<std::string> kCasProps = {"KAFKA_TOPIC", "KEY_FORMAT", "VALUE_FORMAT", "FORMAT", "PARTITIONS",
@@ -795,7 +1139,7 @@ Result<PlannedStatement> PlanCreateAsSelect(std::shared_ptr<const dsl::Statement
   RETURN_IF_ERROR(props.CheckKnown(kCasProps));
   ASSIGN_OR_RETURN(std::vector<SourceRef> sources, ResolveSources(cas.query, catalog));
 
-  QueryBuilder check(cas.query, sources, cas.name, true);
+  QueryBuilder check(cas.query, sources, cas.name, true, NewPlanner(options));
   RETURN_IF_ERROR(check.Build());
   if (check.output_is_table() != cas.is_table) {
     return Status::Invalid(fmt::format("Invalid result type. Your SELECT query produces a {}. Please use CREATE {} AS "
@@ -814,8 +1158,16 @@ Result<PlannedStatement> PlanCreateAsSelect(std::shared_ptr<const dsl::Statement
   sink.partitions = first.partitions;
   sink.topic = props.String("KAFKA_TOPIC").value_or(cas.name);
   RETURN_IF_ERROR(ApplyFormats(props, cas.properties, sink, options, false));
-  if (!props.Find("KEY_FORMAT") && !props.Find("FORMAT") && sink.key_format == "NONE" && !sink.schema.key.empty())
-    sink.key_format = "KAFKA";
+  if (!props.Find("KEY_FORMAT") && !props.Find("FORMAT") && sink.key_format == "NONE" && !sink.schema.key.empty()) {
+    auto it = options.properties.find("ksql.persistence.default.format.key");
+    sink.key_format = it == options.properties.end() ? "KAFKA" : Upper(it->second);
+  }
+  if (sink.schema.key.empty() && !cas.is_table) {
+    if (const dsl::Property* kp = props.Find("KEY_FORMAT"); kp && Upper(kp->value) != "NONE")
+      return Status::Invalid("Key format specified for stream without key columns.", kp->pos);
+    if (!props.Find("FORMAT")) sink.key_format = "NONE";
+  }
+  RETURN_IF_ERROR(CheckKeyTypes(sink.schema, st->pos));
   if (auto p = props.Find("PARTITIONS")) sink.partitions = std::max(1, std::atoi(p->value.c_str()));
   RETURN_IF_ERROR(CheckFormats(sink).WithPos(st->pos));
 
@@ -828,7 +1180,8 @@ Result<PlannedStatement> PlanCreateAsSelect(std::shared_ptr<const dsl::Statement
   out.or_replace = cas.or_replace;
   out.query_def = QueryDef{id, cas.name, {}, st->text};
   for (const auto& s : sources) out.query_def.sources.push_back(s.def.name);
-  out.query = std::make_shared<BuiltQueryPlan>(st, &cas.query, std::move(sources), sink, cas.name, id);
+  out.query = std::make_shared<BuiltQueryPlan>(st, &cas.query, std::move(sources), sink, cas.name, id,
+                                               NewPlanner(options));
   out.source = std::move(sink);
   return out;
 }
@@ -839,8 +1192,10 @@ Result<PlannedStatement> PlanInsertInto(std::shared_ptr<const dsl::Statement> st
   const SourceDef* target = catalog.FindSource(ins.target);
   if (!target) return Status::NotFound(fmt::format("{} does not exist.", ins.target), ins.target_pos);
   if (target->is_table) return Status::Invalid("INSERT INTO can only be used to insert into a stream. " + target->name + " is a table.", ins.target_pos);
+  if (target->is_source)
+    return Status::Invalid(fmt::format("Cannot insert into read-only stream: {}", target->name), ins.target_pos);
   ASSIGN_OR_RETURN(std::vector<SourceRef> sources, ResolveSources(ins.query, catalog));
-  QueryBuilder check(ins.query, sources, ins.target, true);
+  QueryBuilder check(ins.query, sources, ins.target, true, NewPlanner(options));
   RETURN_IF_ERROR(check.Build());
   if (check.output_is_table())
     return Status::Invalid("INSERT INTO can only be used to insert from a stream.", st->pos);
@@ -862,7 +1217,8 @@ Result<PlannedStatement> PlanInsertInto(std::shared_ptr<const dsl::Statement> st
   out.topic_partitions = target->partitions;
   out.query_def = QueryDef{id, target->name, {}, st->text};
   for (const auto& s : sources) out.query_def.sources.push_back(s.def.name);
-  out.query = std::make_shared<BuiltQueryPlan>(st, &ins.query, std::move(sources), *target, target->name, id);
+  out.query = std::make_shared<BuiltQueryPlan>(st, &ins.query, std::move(sources), *target, target->name, id,
+                                               NewPlanner(options));
   return out;
 }
 
@@ -871,6 +1227,10 @@ Result<PlannedStatement> PlanInsertValues(const dsl::Statement& st, const Catalo
   const dsl::InsertValues& iv = *st.insert_values;
   const SourceDef* target = catalog.FindSource(iv.target);
   if (!target) return Status::NotFound(fmt::format("{} does not exist.", iv.target), iv.target_pos);
+  if (target->is_source) {
+    return Status::Invalid(fmt::format("Cannot insert values into read-only {}: {}",
+                                       target->is_table ? "table" : "stream", target->name), iv.target_pos);
+  }
   std::vector<std::string> columns = iv.columns;
   if (columns.empty()) {
     for (const auto& c : target->schema.key) columns.push_back(c.name);
@@ -944,12 +1304,13 @@ Result<PlannedStatement> PlanStatement(std::shared_ptr<const dsl::Statement> sta
     case K::kSelect: {
       const dsl::Query& q = st.select->query;
       ASSIGN_OR_RETURN(std::vector<SourceRef> sources, ResolveSources(q, catalog));
-      QueryBuilder check(q, sources, "", false);
+      QueryBuilder check(q, sources, "", false, NewPlanner(options));
       RETURN_IF_ERROR(check.Build());
       PlannedStatement out;
       out.kind = PlannedStatement::Kind::kTransientQuery;
       std::string id = catalog.NextQueryId("TRANSIENT", "QUERY");
-      out.query = std::make_shared<BuiltQueryPlan>(statement, &q, std::move(sources), std::nullopt, "transient", id);
+      out.query = std::make_shared<BuiltQueryPlan>(statement, &q, std::move(sources), std::nullopt, "transient", id,
+                                                 NewPlanner(options));
       return out;
     }
     case K::kDrop: {
@@ -964,6 +1325,8 @@ Result<PlannedStatement> PlanStatement(std::shared_ptr<const dsl::Statement> sta
                                            def->is_table ? "TABLE" : "STREAM", d.is_table ? "TABLE" : "STREAM"),
                                d.name_pos);
       }
+      if (d.delete_topic && def->is_source)
+        return Status::Invalid(fmt::format("Cannot delete topic for read-only source: {}", def->name), d.name_pos);
       PlannedStatement out;
       out.kind = PlannedStatement::Kind::kDrop;
       out.drop_name = d.name;
