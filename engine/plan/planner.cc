@@ -352,9 +352,7 @@ bool ContainsAggregate(const Expr& e, const FunctionRegistry& reg) {
 // resolved.", "Error in WHERE expression: Cannot compare ...", "Invalid Select: Cast of ...".
 Status ClauseError(const Status& st, const std::string& clause) {
   const std::string& m = st.message();
-  // SELECT is left out: eddy's own golden test joins_and_filters.sql expects the plain
-  // "Column 'X' cannot be resolved" there, where ksqlDB says "SELECT column 'X' ...".
-  if (clause != "SELECT" && st.code() == StatusCode::kNotFound && m.rfind("Column '", 0) == 0)
+  if (st.code() == StatusCode::kNotFound && m.rfind("Column '", 0) == 0)
     return Status::NotFound(clause + " column '" + m.substr(8), st.pos());
   if (clause == "SELECT" && m.rfind("Cast of ", 0) == 0) return Status::Invalid("Invalid Select: " + m, st.pos());
   if ((clause == "WHERE" || clause == "HAVING") &&

@@ -22,6 +22,6 @@ ASSERT VALUES HOT (ID, SITE, T) VALUES (3, 'c', 45);
 
 --@test: an unknown column is rejected
 --@expected.error: io.confluent.ksql.util.KsqlStatementException
---@expected.message: Column 'NOPE' cannot be resolved
+--@expected.message: SELECT column 'NOPE' cannot be resolved
 CREATE STREAM S (ID INT KEY, V INT) WITH (KAFKA_TOPIC='s', VALUE_FORMAT='JSON', PARTITIONS=1);
 CREATE STREAM T AS SELECT ID, NOPE FROM S;

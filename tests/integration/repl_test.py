@@ -96,7 +96,7 @@ def test_statements_multiline_and_errors(tmp):
         t.expect(PROMPT)
         # An error shows the line, a caret under the column, and the reason; the session goes on.
         t.send("SELECT NOPE FROM S EMIT CHANGES;\r")
-        m = t.expect(r"SELECT NOPE FROM S EMIT CHANGES;\r?\n( *)\^\r?\n.*1:8: Column 'NOPE' cannot be resolved")
+        m = t.expect(r"SELECT NOPE FROM S EMIT CHANGES;\r?\n( *)\^\r?\n.*1:8: SELECT column 'NOPE' cannot be resolved")
         assert len(m.group(1)) == 7, repr(m.group(1))
         t.expect(PROMPT)
         t.send("SHOW STREAMS;\r")
