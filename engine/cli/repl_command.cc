@@ -12,6 +12,9 @@
 #include <cstdlib>
 #include <iostream>
 #include <map>
+#include <fstream>
+#include <regex>
+#include <sstream>
 #include <thread>
 
 #include "dsl/parser.h"
@@ -28,7 +31,8 @@ constexpr const char* kReplUsage = R"(usage: eddy repl [options]     (or `eddy` 
 An interactive session on an engine of its own over the embedded log in the state directory.
 Statements end with ';' and may span lines. Besides everything `eddy run` accepts: SHOW
 STREAMS|TABLES|QUERIES|TOPICS|FUNCTIONS|PROPERTIES, DESCRIBE [EXTENDED] x, DESCRIBE FUNCTION f,
-EXPLAIN query-id, TERMINATE query-id, PRINT topic [LIMIT n], SET / UNSET. A SELECT ... EMIT
+EXPLAIN query-id, TERMINATE query-id, PRINT topic [LIMIT n], SET / UNSET, RUN SCRIPT 'file',
+DEFINE name = 'value' (then ${name} anywhere), UNDEFINE name, SPOOL 'file' / SPOOL OFF. A SELECT ... EMIT
 CHANGES prints rows until LIMIT or Ctrl-C; a SELECT without EMIT CHANGES prints the current rows.
 Ctrl-D leaves. With stdin not a terminal, statements are read from it; the exit code is 1 if any
 failed.
@@ -69,8 +73,108 @@ bool Complete(const std::string& text) {
   return saw_end && !in_single && !in_back && !in_double && !in_block;
 }
 
+// Splits a buffer into statements at ';' outside quotes and comments (each keeps its ';').
+std::vector<std::string> SplitStatements(const std::string& text) {
+  std::vector<std::string> out;
+  bool in_single = false, in_back = false, in_double = false, in_line_comment = false, in_block = false;
+  size_t start = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    char n = i + 1 < text.size() ? text[i + 1] : '\0';
+    if (in_line_comment) { if (c == '\n') in_line_comment = false; continue; }
+    if (in_block) { if (c == '*' && n == '/') in_block = false, ++i; continue; }
+    if (in_single) { if (c == '\'') in_single = false; continue; }
+    if (in_back) { if (c == '`') in_back = false; continue; }
+    if (in_double) { if (c == '"') in_double = false; continue; }
+    if (c == '-' && n == '-') { in_line_comment = true; continue; }
+    if (c == '/' && n == '*') { in_block = true; ++i; continue; }
+    if (c == '\'') in_single = true;
+    else if (c == '`') in_back = true;
+    else if (c == '"') in_double = true;
+    else if (c == ';') {
+      out.push_back(text.substr(start, i + 1 - start));
+      start = i + 1;
+    }
+  }
+  if (text.find_first_not_of(" \t\r\n", start) != std::string::npos) out.push_back(text.substr(start));
+  return out;
+}
+
+// Copies everything written to a stream into a file as well (SPOOL).
+class TeeBuf final : public std::streambuf {
+ public:
+  TeeBuf(std::streambuf* a, std::streambuf* b) : a_(a), b_(b) {}
+
+ protected:
+  int overflow(int c) override {
+    if (c == EOF) return !EOF;
+    if (a_->sputc(static_cast<char>(c)) == EOF) return EOF;
+    b_->sputc(static_cast<char>(c));
+    return c;
+  }
+  std::streamsize xsputn(const char* s, std::streamsize n) override {
+    b_->sputn(s, n);
+    return a_->sputn(s, n);
+  }
+  int sync() override {
+    b_->pubsync();
+    return a_->pubsync();
+  }
+
+ private:
+  std::streambuf* a_;
+  std::streambuf* b_;
+};
+
 class Repl {
  public:
+  ~Repl() { SpoolOff(); }
+
+  // Handles the session commands ksqlDB's CLI has beside SQL — DEFINE name = 'value',
+  // UNDEFINE name, SPOOL 'file' | SPOOL OFF — and ${name} substitution, then runs the rest.
+  bool RunBuffer(const std::string& text) {
+    bool ok = true;
+    for (const std::string& piece : SplitStatements(text)) {
+      std::smatch m;
+      static const std::regex kDefine(R"(^\s*DEFINE\s+([A-Za-z_][A-Za-z0-9_]*)\s*=\s*'((?:[^']|'')*)'\s*;?\s*$)",
+                                      std::regex::icase);
+      static const std::regex kUndefine(R"(^\s*UNDEFINE\s+([A-Za-z_][A-Za-z0-9_]*)\s*;?\s*$)", std::regex::icase);
+      static const std::regex kSpool(R"(^\s*SPOOL\s+(OFF|'([^']*)')\s*;?\s*$)", std::regex::icase);
+      if (std::regex_match(piece, m, kDefine)) {
+        std::string v = m[2].str();
+        for (size_t p = 0; (p = v.find("''", p)) != std::string::npos; ++p) v.erase(p, 1);
+        variables_[m[1].str()] = v;
+        continue;
+      }
+      if (std::regex_match(piece, m, kUndefine)) {
+        variables_.erase(m[1].str());
+        continue;
+      }
+      if (std::regex_match(piece, m, kSpool)) {
+        SpoolOff();
+        if (m[2].matched) {
+          spool_.open(m[2].str(), std::ios::app);
+          if (!spool_) {
+            std::cout << "Cannot write " << m[2].str() << std::endl;
+            ok = false;
+            continue;
+          }
+          tee_ = std::make_unique<TeeBuf>(std::cout.rdbuf(), spool_.rdbuf());
+          saved_ = std::cout.rdbuf(tee_.get());
+        }
+        continue;
+      }
+      std::string expanded;
+      if (!Substitute(piece, &expanded)) {
+        ok = false;
+        continue;
+      }
+      ok = RunText(expanded) && ok;
+      if (!ok && !interactive_) break;
+    }
+    return ok;
+  }
+
   Repl(Engine& engine, OutputFormat output, bool interactive)
       : engine_(engine), printer_(std::cout, output), interactive_(interactive) {}
 
@@ -117,6 +221,7 @@ class Repl {
       return true;
     }
     if (st->kind == K::kSelect) return RunSelect(text, st);
+    if (st->kind == K::kRunScript) return RunScript(text, st->run_script->path);
     size_t queries_before = engine_.catalog().queries().size();
     Status s = engine_.Execute(st);
     if (s.ok()) s = engine_.RunUntilIdle();
@@ -203,9 +308,58 @@ class Repl {
     return true;
   }
 
+  // Replaces ${name} with the value DEFINE gave it; an undefined name is an error.
+  bool Substitute(const std::string& in, std::string* out) {
+    out->clear();
+    for (size_t i = 0; i < in.size(); ++i) {
+      if (in[i] == '$' && i + 1 < in.size() && in[i + 1] == '{') {
+        size_t end = in.find('}', i + 2);
+        if (end != std::string::npos) {
+          std::string name = in.substr(i + 2, end - i - 2);
+          auto it = variables_.find(name);
+          if (it == variables_.end()) {
+            std::cout << "Variable '" << name << "' is not defined (DEFINE " << name << " = '...';)" << std::endl;
+            return false;
+          }
+          *out += it->second;
+          i = end;
+          continue;
+        }
+      }
+      out->push_back(in[i]);
+    }
+    return true;
+  }
+
+  void SpoolOff() {
+    if (saved_) {
+      std::cout.flush();
+      std::cout.rdbuf(saved_);
+      saved_ = nullptr;
+    }
+    tee_.reset();
+    if (spool_.is_open()) spool_.close();
+  }
+
+  bool RunScript(const std::string& text, const std::string& path) {
+    std::ifstream in(path);
+    if (!in) {
+      std::cout << "Cannot read script " << path << std::endl;
+      return false;
+    }
+    std::stringstream ss;
+    ss << in.rdbuf();
+    (void)text;
+    return RunBuffer(ss.str());
+  }
+
   Engine& engine_;
   RowPrinter printer_;
   bool interactive_;
+  std::map<std::string, std::string> variables_;
+  std::ofstream spool_;
+  std::unique_ptr<TeeBuf> tee_;
+  std::streambuf* saved_ = nullptr;
 };
 
 // Tab completion: keywords, stream and table names, their columns, functions and properties.
@@ -314,11 +468,11 @@ int RunReplCommand(const std::vector<std::string>& args, bool interactive) {
     while (std::getline(std::cin, line)) {
       buffer += line + "\n";
       if (Complete(buffer)) {
-        all_ok = repl.RunText(buffer) && all_ok;
+        all_ok = repl.RunBuffer(buffer) && all_ok;
         buffer.clear();
       }
     }
-    if (buffer.find_first_not_of(" \t\r\n") != std::string::npos) all_ok = repl.RunText(buffer) && all_ok;
+    if (buffer.find_first_not_of(" \t\r\n") != std::string::npos) all_ok = repl.RunBuffer(buffer) && all_ok;
     (void)engine.Commit();
     return all_ok ? 0 : 1;
   }
@@ -356,7 +510,7 @@ int RunReplCommand(const std::vector<std::string>& args, bool interactive) {
     if (!Complete(buffer)) continue;
     std::string entry = buffer.substr(0, buffer.size() - 1);
     add_history(entry.c_str());
-    repl.RunText(buffer);
+    repl.RunBuffer(buffer);
     buffer.clear();
     (void)engine.Commit();
   }

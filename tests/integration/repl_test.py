@@ -140,6 +140,34 @@ def test_push_query_cancelled_with_ctrl_c_and_pull_query(tmp):
         t.close()
 
 
+def test_tab_completion_variables_and_scripts(tmp):
+    script = os.path.join(tmp, "setup.sql")
+    with open(script, "w") as f:
+        f.write("CREATE STREAM READINGS (K VARCHAR KEY, TEMPERATURE DOUBLE) "
+                "WITH (KAFKA_TOPIC='readings', VALUE_FORMAT='JSON', PARTITIONS=1);\n")
+    t = session(tmp)
+    try:
+        t.send(f"RUN SCRIPT '{script}';\r")
+        t.expect("Stream created")
+        t.expect(PROMPT)
+        # Tab completes a keyword and then a stream name that exists only in this session.
+        t.send("DESCRI\tREAD\t;\r")
+        t.expect(r"Name: READINGS")
+        t.expect(PROMPT)
+        t.send("DEFINE col = 'TEMPERATURE';\r")
+        t.expect(PROMPT)
+        t.send("INSERT INTO READINGS (K, ${col}) VALUES ('x', 21.5);\r")
+        t.expect(PROMPT)
+        t.send("SET 'auto.offset.reset' = 'earliest';\r")
+        t.expect(PROMPT)
+        t.send("SELECT K, ${col} FROM READINGS EMIT CHANGES LIMIT 1;\r")
+        t.expect(r"\| x +\| 21.5 +\|")
+        t.expect("Limit Reached")
+        t.expect(PROMPT)
+    finally:
+        t.close()
+
+
 def test_prompt_is_quick(tmp):
     """Time from start to the prompt, warm: the median of five starts."""
     times = []
