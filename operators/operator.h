@@ -58,14 +58,22 @@ class Operator {
     next_port_ = port;
   }
   Operator* downstream() const { return next_; }
+  // Records this operator has handed downstream since it was built (EXPLAIN shows them).
+  uint64_t records_out() const { return records_out_; }
 
  protected:
-  Status Forward(Record record) { return next_ ? next_->Process(std::move(record), next_port_) : Status::Ok(); }
+  // For operators that end a pipeline (a sink writes instead of forwarding).
+  void CountOut() { ++records_out_; }
+  Status Forward(Record record) {
+    ++records_out_;
+    return next_ ? next_->Process(std::move(record), next_port_) : Status::Ok();
+  }
   OperatorContext* ctx_ = nullptr;
 
  private:
   Operator* next_ = nullptr;
   int next_port_ = 0;
+  uint64_t records_out_ = 0;
 };
 
 using OperatorPtr = std::unique_ptr<Operator>;

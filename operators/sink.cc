@@ -33,6 +33,7 @@ Status SinkOperator::Process(Record record, int) {
     }
     raw.value = std::move(value);
   }
+  CountOut();
   return ctx_->writer->Write(spec_.topic, std::move(raw));
 }
 

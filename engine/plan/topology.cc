@@ -3,11 +3,14 @@
 namespace eddy {
 
 std::string Topology::Explain() const {
+  // Each operator once, with where it sends its records and how many it has sent so far.
   std::string out;
-  for (const auto& op : operators) {
-    out += " > " + op->Describe();
-    if (op->downstream()) out += "  ->  " + op->downstream()->Describe();
-    out += "\n";
+  for (size_t i = 0; i < operators.size(); ++i) {
+    const Operator* op = operators[i].get();
+    out += " [" + std::to_string(i) + "] " + op->Describe();
+    for (size_t j = 0; j < operators.size(); ++j)
+      if (op->downstream() == operators[j].get()) out += "  -> [" + std::to_string(j) + "]";
+    out += "  (records out: " + std::to_string(op->records_out()) + ")\n";
   }
   return out;
 }
