@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <charconv>
+#include <cmath>
+#include <cstdlib>
 #include <utility>
 
 namespace eddy::dsl {
@@ -723,6 +725,9 @@ Result<ExprPtr> AstBuilder::BuildPrimary(P::PrimaryExpressionContext* ctx, int d
   const SourcePos pos = PosOf(ctx);
   if (auto* c = dynamic_cast<P::LiteralExpressionContext*>(ctx)) {
     LiteralValue v = LiteralOf(c->literal());
+    if (v.kind == LiteralKind::kDouble && std::isinf(std::strtod(v.text.c_str(), nullptr))) {
+      return Status::Invalid(fmt::format("Number overflows DOUBLE: {}", v.text), pos);  // ksqlDB's words
+    }
     ExprPtr e = NewExpr(ExprKind::kLiteral, pos);
     e->lit_kind = v.kind;
     e->text = std::move(v.text);
@@ -874,7 +879,7 @@ Result<TypePtr> AstBuilder::BuildType(P::TypeContext* ctx, int depth) {
   }
   if (auto* c = dynamic_cast<P::StructTypeContext*>(ctx)) {
     if (c->NEQ() != nullptr && c->NEQ()->getText() != "<>") {
-      return Status::Invalid(fmt::format("syntax error at '{}': expected '<'", c->NEQ()->getText()),
+      return Status::Invalid(fmt::format("Syntax Error at '{}': expected '<'", c->NEQ()->getText()),
                              PosOf(c->NEQ()));
     }
     std::vector<StructField> fields;
@@ -917,7 +922,7 @@ Result<TypePtr> AstBuilder::BuildNamedType(P::NamedTypeContext* ctx) {
   // parentheses is a syntax error.
   for (P::TypeParameterContext* p : params) {
     if (p->identifier() != nullptr && p->getText() != "STRING") {
-      return Status::Invalid(fmt::format("syntax error at '{}': expected an integer or STRING", p->getText()),
+      return Status::Invalid(fmt::format("Syntax Error at '{}': expected an integer or STRING", p->getText()),
                              PosOf(p));
     }
   }

@@ -190,7 +190,7 @@ class FirstErrorStrategy : public antlr4::DefaultErrorStrategy {
                                     : Shown(token);
       return fmt::format("unexpected character {}", shown);
     }
-    std::string msg = "syntax error at " + Shown(token);
+    std::string msg = "Syntax Error at " + Shown(token);  // ksqlDB says "Syntax Error" too
     // When only ';' or the end would do, ANTLR has already left the rule whose continuations
     // (more clauses, an operator) were possible too; naming just those two would mislead.
     antlr4::misc::IntervalSet end_only;

@@ -11,7 +11,10 @@ Status FilterOperator::Process(Record record, int) {
   if (!ec.error.empty() && ctx_ && ctx_->processing_log) {
     ctx_->processing_log->Add({ctx_->query_id, "", record.partition, record.offset, ec.error});
   }
-  if (v.is_null() || !v.as_bool()) return Status::Ok();
+  if (v.is_null() || !v.as_bool()) {
+    if (!non_matching_as_tombstone_) return Status::Ok();
+    record.value.reset();
+  }
   return Forward(std::move(record));
 }
 

@@ -14,11 +14,15 @@ class FilterOperator final : public Operator {
       : predicate_(std::move(predicate)), text_(std::move(text)), drop_tombstones_(drop_tombstones) {}
   Status Process(Record record, int port) override;
   std::string Describe() const override { return "Filter " + text_; }
+  // A table row that does not match becomes a tombstone for its key (a table aggregation must
+  // take the row's earlier contribution back out). Default: it is dropped.
+  void set_non_matching_as_tombstone() { non_matching_as_tombstone_ = true; }
 
  private:
   CompiledExprPtr predicate_;
   std::string text_;
   bool drop_tombstones_;
+  bool non_matching_as_tombstone_ = false;
 };
 
 }  // namespace eddy

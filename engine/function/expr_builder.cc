@@ -390,17 +390,6 @@ T WrapSub(T a, T b) { using U = std::make_unsigned_t<T>; return static_cast<T>(s
 template <typename T>
 T WrapMul(T a, T b) { using U = std::make_unsigned_t<T>; return static_cast<T>(static_cast<U>(a) * static_cast<U>(b)); }
 
-const char* OpSymbol(ArithOp op) {
-  switch (op) {
-    case ArithOp::kAdd: return "+";
-    case ArithOp::kSub: return "-";
-    case ArithOp::kMul: return "*";
-    case ArithOp::kDiv: return "/";
-    case ArithOp::kMod: return "%";
-  }
-  return "?";
-}
-
 template <typename T>
 Value IntegralArith(ArithOp op, T a, T b, EvalContext& ctx) {
   T r = 0;
@@ -884,15 +873,21 @@ Result<CompiledExprPtr> Coerce(CompiledExprPtr e, const TypePtr& to) {
   return CompiledExprPtr(std::make_unique<CastExpr>(std::move(e), to));
 }
 
-Result<CompiledExprPtr> MakeArithmetic(ArithOp op, CompiledExprPtr lhs, CompiledExprPtr rhs) {
+Result<CompiledExprPtr> MakeArithmetic(ArithOp op, CompiledExprPtr lhs, CompiledExprPtr rhs,
+                                       std::string_view expr_text) {
   const TypePtr& a = lhs->type();
   const TypePtr& b = rhs->type();
   if (op == ArithOp::kAdd && a->kind == TypeKind::kString && b->kind == TypeKind::kString) {
     return CompiledExprPtr(std::make_unique<ArithExpr>(op, std::move(lhs), std::move(rhs), Type::String()));
   }
   if (!a->IsNumeric() || !b->IsNumeric()) {
-    return Status::Invalid(fmt::format("Error processing expression: unsupported arithmetic types. {} {} {}",
-                                       a->ToString(), OpSymbol(op), b->ToString()));
+    // ksqlDB names the base types only: DECIMAL, not DECIMAL(2, 1).
+    const auto base = [](const Type& t) {
+      std::string s = t.ToString();
+      return s.substr(0, s.find_first_of("(<"));
+    };
+    return Status::Invalid(fmt::format("Error processing expression: {}{}Unsupported arithmetic types. {} {}",
+                                       expr_text, expr_text.empty() ? "" : ". ", base(*a), base(*b)));
   }
   TypePtr result;
   TypePtr operand;
@@ -1198,13 +1193,22 @@ Result<CompiledExprPtr> MakeMapCtor(std::vector<CompiledExprPtr> keys, std::vect
     }
   }
   if (!vt) vt = Type::String();
+  // Keys that all have one type keep it (MAP(k := v) over an INT k is a MAP<INTEGER, ...>, which
+  // JSON then rejects, as in ksqlDB); mixed keys meet at STRING (MAP(k1 := v, 10 := v)).
+  TypePtr kt;
+  for (const auto& k : keys) {
+    if (k->constant() && k->constant()->is_null()) continue;
+    if (!kt) kt = k->type();
+    else if (!kt->Equals(*k->type())) kt = Type::String();
+  }
+  if (!kt) kt = Type::String();
   for (auto& k : keys) {
-    ASSIGN_OR_RETURN(k, Coerce(std::move(k), Type::String()));
+    ASSIGN_OR_RETURN(k, Coerce(std::move(k), kt));
   }
   for (auto& v : values) {
     ASSIGN_OR_RETURN(v, Coerce(std::move(v), vt));
   }
-  return CompiledExprPtr(std::make_unique<MapCtorExpr>(std::move(keys), std::move(values), Type::Map(Type::String(), vt)));
+  return CompiledExprPtr(std::make_unique<MapCtorExpr>(std::move(keys), std::move(values), Type::Map(kt, vt)));
 }
 
 Result<CompiledExprPtr> MakeStructCtor(std::vector<std::string> names, std::vector<CompiledExprPtr> values) {

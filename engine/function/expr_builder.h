@@ -3,6 +3,7 @@
 // inserts the implicit widenings (INT -> BIGINT -> DECIMAL -> DOUBLE), and returns a node
 // whose type is the result type. Errors are plain-words Statuses without a position; the
 // analyzer adds the position of the AST node.
+#include <string_view>
 #include <vector>
 
 #include "engine/common/status.h"
@@ -21,7 +22,11 @@ CompiledExprPtr MakeLiteral(Value value, TypePtr type);
 CompiledExprPtr MakeNullLiteral(TypePtr type);
 CompiledExprPtr MakeColumn(Section section, int index, TypePtr type);
 
-Result<CompiledExprPtr> MakeArithmetic(ArithOp op, CompiledExprPtr lhs, CompiledExprPtr rhs);
+// Operands that are not numbers (nor two strings for +) fail as ksqlDB says it: "Error processing
+// expression: (true + 1.5). Unsupported arithmetic types. BOOLEAN DECIMAL", where `expr_text` is
+// the expression as ksqlDB formats it (left out of the message when empty).
+Result<CompiledExprPtr> MakeArithmetic(ArithOp op, CompiledExprPtr lhs, CompiledExprPtr rhs,
+                                       std::string_view expr_text = {});
 Result<CompiledExprPtr> MakeNegate(CompiledExprPtr operand);
 Result<CompiledExprPtr> MakeComparison(CompareOp op, CompiledExprPtr lhs, CompiledExprPtr rhs);
 Result<CompiledExprPtr> MakeLogical(LogicOp op, CompiledExprPtr lhs, CompiledExprPtr rhs);

@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cmath>
 #include <limits>
+#include <random>
 
 #include "engine/common/decimal_ops.h"
 #include "engine/function/builtin_util.h"
@@ -255,6 +256,11 @@ void RegisterMathFunctions(FunctionRegistry& r) {
   r.AddScalar(UnaryDouble("SQRT", "The square root.", [](double x) { return std::sqrt(x); }));
   r.AddScalar(UnaryDouble("EXP", "e raised to x.", [](double x) { return std::exp(x); }));
   r.AddScalar(UnaryDouble("LN", "The natural logarithm.", [](double x) { return std::log(x); }));
+  r.AddScalar({"RANDOM", "RANDOM()", "A pseudo-random DOUBLE in [0.0, 1.0), new on every call.", "RANDOM() = 0.41...",
+               builtin::Fixed("RANDOM", Type::Double(), {}, [](const Value*, size_t, EvalContext&) {
+                 thread_local std::mt19937_64 gen{std::random_device{}()};
+                 return Value::Double(std::uniform_real_distribution<double>(0.0, 1.0)(gen));
+               })});
   r.AddScalar({"POWER", "POWER(base DOUBLE, exponent DOUBLE)", "base raised to exponent.", "POWER(2, 3) = 8.0",
                builtin::Fixed("POWER", Type::Double(), {Type::Double(), Type::Double()},
                               [](const Value* v, size_t, EvalContext&) {

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 
 #include "engine/common/decimal_ops.h"
@@ -213,8 +214,8 @@ Status DelimitedFormat::Validate(const std::vector<Column>& columns, const Forma
   }
   for (const Column& c : columns) {
     if (!c.type->IsPrimitive()) {
-      return Status::Invalid(fmt::format("The 'DELIMITED' format does not support type '{}'",
-                                         SqlBaseTypeName(*c.type)));
+      return Status::Invalid(fmt::format("The 'DELIMITED' format does not support type '{}', column: `{}`",
+                                         SqlBaseTypeName(*c.type), c.name));
     }
   }
   return Status::Ok();
@@ -240,6 +241,11 @@ Status DelimitedFormat::Deserialize(std::string_view bytes, Row& out,
     }
   }
   return Status::Ok();
+}
+
+bool DelimitedFormat::SerializesToNull(const Row& row) const {
+  if (!is_key_) return false;
+  return std::all_of(row.begin(), row.end(), [](const Value& v) { return v.is_null(); });
 }
 
 Status DelimitedFormat::Serialize(const Row& row, std::string& out) const {

@@ -21,7 +21,8 @@ namespace eddy {
 // containing the delimiter, a quote or a line break, or ending in a space or control
 // character.
 //
-// ARRAY, MAP and STRUCT are not supported, as in ksqlDB.
+// ARRAY, MAP and STRUCT are not supported, as in ksqlDB ("The 'DELIMITED' format does not
+// support type 'ARRAY', column: `K`").
 class DelimitedFormat final : public Format {
  public:
   // `columns` must have passed Validate.
@@ -32,7 +33,9 @@ class DelimitedFormat final : public Format {
   using Format::Deserialize;
   Status Deserialize(std::string_view bytes, Row& out, DeserializeOutcome& outcome) const override;
   Status Serialize(const Row& row, std::string& out) const override;
-  bool SerializesToNull(const Row& row) const override { return columns_.empty() && is_key_; }
+  // A key whose columns are all NULL (or that has none) is a null key, as ksqlDB writes it; a
+  // value always has bytes.
+  bool SerializesToNull(const Row& row) const override;
   std::string_view name() const override { return "DELIMITED"; }
 
  private:

@@ -12,6 +12,9 @@
 #include "engine/function/registry.h"
 #include "engine/io/format.h"
 #include "operators/aggregate.h"
+#include "operators/window_aggregate.h"
+#include "operators/table_aggregate.h"
+#include "operators/having_filter.h"
 #include "operators/filter.h"
 #include "operators/project.h"
 #include "operators/rekey.h"
@@ -387,14 +390,16 @@ class QueryBuilder {
         return Status::Invalid(fmt::format("Type error in WHERE expression: Should evaluate to boolean but is {} ({}) "
                                            "instead.", dsl::FormatExpr(*q_.where), pred->type()->ToString()),
                                q_.where->pos);
-      Add(std::make_unique<FilterOperator>(std::move(pred), dsl::FormatExpr(*q_.where), !sources_[0].def.is_table));
+      where_ = Add(std::make_unique<FilterOperator>(std::move(pred), dsl::FormatExpr(*q_.where),
+                                                    !sources_[0].def.is_table));
     }
     if (!q_.partition_by.empty()) RETURN_IF_ERROR(BuildPartitionBy());
     RETURN_IF_ERROR(ExpandSelect());
     bool aggregate = !q_.group_by.empty();
     for (const auto& item : items_) aggregate = aggregate || ContainsAggregate(*item.expr, reg_);
     if (q_.having) aggregate = true;
-    if (q_.window) return Status::Unsupported("windowed aggregation is not supported yet", q_.window->pos);
+    if (q_.window && !aggregate)
+      return Status::Unsupported("WINDOW without GROUP BY is not supported yet", q_.window->pos);
     if (aggregate) return BuildAggregate();
     return BuildProjection();
   }
@@ -929,11 +934,37 @@ class QueryBuilder {
     return Status::Ok();
   }
 
+  std::vector<const Expr*> GroupByAndHaving() const {
+    std::vector<const Expr*> out;
+    for (const auto& g : q_.group_by) out.push_back(g.get());
+    if (q_.having) out.push_back(q_.having.get());
+    return out;
+  }
+
+  // Window bounds exist only after a windowed aggregate, for SELECT.
+  Status NoWindowBounds(const Expr& root) const {
+    Status st = Status::Ok();
+    dsl::VisitExpr(root, [&](const Expr& x) {
+      if (st.ok() && IsWindowBound(x))
+        st = Status::Invalid(fmt::format("Window bounds column {} can only be used in the SELECT clause of "
+                                         "windowed aggregations", x.name), x.pos);
+      return st.ok();
+    });
+    return st;
+  }
+
+  static bool IsWindowBound(const Expr& e) {
+    return e.kind == ExprKind::kColumnRef && (e.name == "WINDOWSTART" || e.name == "WINDOWEND");
+  }
+
   Status BuildAggregate() {
-    if (sources_[0].def.is_table && q_.joins.empty())
-      return Status::Unsupported("aggregating a table is not supported yet", q_.pos);
+    const bool table_source = sources_[0].def.is_table && q_.joins.empty();
     if (q_.group_by.empty())
       return Status::Unsupported("aggregation without GROUP BY is not supported yet", q_.pos);
+    if (q_.window) {
+      // Window bounds exist only after the windowed aggregate, for SELECT.
+      for (const Expr* root : GroupByAndHaving()) RETURN_IF_ERROR(NoWindowBounds(*root));
+    }
     AggregateSpec spec;
     std::vector<TypePtr> group_types;
     std::string text = "GROUP BY ";
@@ -973,6 +1004,7 @@ class QueryBuilder {
       return Status::Invalid("GROUP BY requires aggregate functions in either the SELECT or HAVING clause.", q_.pos);
     std::vector<TypePtr> result_types;
     for (const Expr* c : calls) {
+      if (q_.window) RETURN_IF_ERROR(NoWindowBounds(*c));
       const AggregateFunction* fn = reg_.FindAggregate(c->name);
       if (fn->stream_only && output_is_table_) {
         return Status::Invalid(fmt::format("The aggregation function {} cannot be applied to a table source, only to "
@@ -998,7 +1030,30 @@ class QueryBuilder {
     }
     spec.store_name = fmt::format("{}-aggregate", sink_name_);
     spec.text = text;
-    Add(std::make_unique<AggregateOperator>(std::move(spec)));
+    if (table_source) {
+      if (q_.window) return Status::Unsupported("windowed aggregation of a table is not supported yet", q_.window->pos);
+      for (const auto& c : spec.calls)
+        if (!c.aggregator->can_undo()) return Status::Unsupported("aggregating a table is not supported yet", q_.pos);
+      if (where_) where_->set_non_matching_as_tombstone();
+      Add(std::make_unique<TableAggregateOperator>(std::move(spec)));
+    } else if (q_.window) {
+      if (q_.emit == dsl::EmitKind::kFinal)
+        return Status::Unsupported("EMIT FINAL is not supported yet", q_.window->pos);
+      WindowOptions w;
+      const dsl::WindowSpec& ws = *q_.window;
+      w.kind = ws.type == dsl::WindowType::kSession   ? WindowKind::kSession
+               : ws.type == dsl::WindowType::kHopping ? WindowKind::kHopping
+                                                      : WindowKind::kTumbling;
+      w.size = ws.size.millis;
+      w.advance = ws.advance ? ws.advance->millis : ws.size.millis;
+      if (ws.grace) w.grace = ws.grace->millis;
+      if (w.size <= 0) return Status::Invalid("Window size must be positive.", ws.pos);
+      if (w.kind == WindowKind::kHopping && (w.advance <= 0 || w.advance > w.size))
+        return Status::Invalid("Window advance must be positive and no larger than the window size.", ws.pos);
+      Add(std::make_unique<WindowAggregateOperator>(std::move(spec), w));
+    } else {
+      Add(std::make_unique<AggregateOperator>(std::move(spec)));
+    }
     output_is_table_ = true;
 
     // After the aggregate: [group key..., results..., ROWTIME].
@@ -1014,6 +1069,12 @@ class QueryBuilder {
       if (e.kind == ExprKind::kColumnRef) {
         if (e.name == "ROWTIME" && e.qualifier.empty())
           return MakeColumn(Section::kValue, static_cast<int>(q_.group_by.size() + calls.size()), Type::Bigint());
+        if (q_.window && IsWindowBound(e) && !q_.joins.empty())
+          return Status::Invalid(fmt::format("SELECT column '{}' cannot be resolved.", e.name), e.pos);
+        if (q_.window && IsWindowBound(e))
+          return MakeColumn(Section::kValue,
+                            static_cast<int>(q_.group_by.size() + calls.size() + (e.name == "WINDOWSTART" ? 1 : 2)),
+                            Type::Bigint());
         RETURN_IF_ERROR(dsl::AnalyzeExpr(e, scope_, reg_).status());
         return Status::Invalid(fmt::format("Non-aggregate SELECT expression(s) not part of GROUP BY: {}",
                                            dsl::FormatExpr(e)), e.pos);
@@ -1022,7 +1083,8 @@ class QueryBuilder {
     };
     if (q_.having) {
       ASSIGN_OR_RETURN(CompiledExprPtr pred, dsl::AnalyzeExpr(*q_.having, post, reg_, &hooks));
-      Add(std::make_unique<FilterOperator>(std::move(pred), dsl::FormatExpr(*q_.having)));
+      Add(std::make_unique<HavingFilterOperator>(std::move(pred), dsl::FormatExpr(*q_.having),
+                                                 fmt::format("{}-having", sink_name_)));
     }
     std::vector<const Expr*> keys;
     std::vector<std::string> texts;
@@ -1032,7 +1094,7 @@ class QueryBuilder {
     }
     std::vector<int> key_items;
     RETURN_IF_ERROR(RequireInProjection(keys, texts, "grouping expression", &key_items));
-    return FinishProjection(key_items, post, &hooks, false, 0);
+    return FinishProjection(key_items, post, &hooks, /*forward_tombstones=*/true, 0);
   }
 
   const dsl::Query& q_;
@@ -1059,6 +1121,7 @@ class QueryBuilder {
   bool partitioned_ = false;
   std::vector<bool> key_only_;  // per partition key: computable from the key columns alone
   bool output_is_table_ = false;
+  FilterOperator* where_ = nullptr;
   Schema output_schema_;
 };
 

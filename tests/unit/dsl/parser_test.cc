@@ -356,23 +356,23 @@ TEST_CASE("syntax errors carry the offending token's position and plain words", 
   Status s = ParseError("SELECT * FORM x;");
   CHECK(s.code() == StatusCode::kInvalid);
   CHECK(s.pos() == SourcePos{1, 10});
-  CHECK(s.message() == "syntax error at 'FORM': expected FROM or ','");
+  CHECK(s.message() == "Syntax Error at 'FORM': expected FROM or ','");
 
   Status eof = ParseError("SELECT * FROM");
   CHECK(eof.pos() == SourcePos{1, 14});
-  CHECK(eof.message() == "syntax error at end of input: expected an identifier");
+  CHECK(eof.message() == "Syntax Error at end of input: expected an identifier");
 
   Status multi = ParseError("SELECT *\nFROM x\nWHERE a = = b;");
   CHECK(multi.pos() == SourcePos{3, 11});
-  CHECK(multi.message() == "syntax error at '=': expected an expression");
+  CHECK(multi.message() == "Syntax Error at '=': expected an expression");
 
   Status second = ParseError("SELECT 1 FROM a;\n  SELEC 2;");
   CHECK(second.pos() == SourcePos{2, 3});
-  CHECK(second.message() == "syntax error at 'SELEC': expected a statement");
+  CHECK(second.message() == "Syntax Error at 'SELEC': expected a statement");
 
   Status prop = ParseError("CREATE STREAM s (a INT) WITH (KAFKA_TOPIC='t' VALUE_FORMAT='JSON');");
   CHECK(prop.pos() == SourcePos{1, 47});
-  CHECK(prop.message() == "syntax error at 'VALUE_FORMAT': expected ')' or ','");
+  CHECK(prop.message() == "Syntax Error at 'VALUE_FORMAT': expected ')' or ','");
 
   Status str = ParseError("SELECT 'abc FROM x;");
   CHECK(str.pos() == SourcePos{1, 8});
@@ -729,6 +729,14 @@ TEST_CASE("every statement kind", "[parser]") {
   Statement sel = ParseOne("SELECT * FROM t WHERE id = 'x';");
   CHECK(sel.kind == K::kSelect);
   CHECK(sel.select != nullptr);
+}
+
+TEST_CASE("a DOUBLE literal past Double.MAX_VALUE is rejected as ksqlDB does (literals.json)", "[parser]") {
+  Status pos = ParseError("SELECT 1.7976931348623159E308 FROM S;");
+  CHECK(pos.message() == "Number overflows DOUBLE: 1.7976931348623159E308");
+  CHECK(pos.pos() == SourcePos{1, 8});
+  // The largest DOUBLE itself is fine.
+  CHECK(ParseExpression("1.7976931348623157E308").ok());
 }
 
 }  // namespace eddy::dsl

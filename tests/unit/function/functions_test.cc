@@ -89,6 +89,12 @@ TEST_CASE("arithmetic types and values", "[function][expr]") {
   Record r;
   EvalContext ctx{&r, {}};
   auto lit = [](int32_t i) { return MakeLiteral(Value::Int(i), Type::Int()); };
+  // ksqlDB's words for operands that are not numbers (comparison-expression.json).
+  auto boolean = MakeArithmetic(ArithOp::kAdd, MakeLiteral(Value::Boolean(true), Type::Boolean()),
+                                MakeLiteral(Value::Dec(Decimal{15, 1}), Type::Decimal(2, 1)), "(true + 1.5)");
+  REQUIRE_FALSE(boolean.ok());
+  CHECK(boolean.status().message() ==
+        "Error processing expression: (true + 1.5). Unsupported arithmetic types. BOOLEAN DECIMAL");
   auto div = MakeArithmetic(ArithOp::kDiv, lit(7), lit(2));
   REQUIRE(div.ok());
   CHECK(div.value()->type()->kind == TypeKind::kInt);

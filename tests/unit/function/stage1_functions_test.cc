@@ -362,3 +362,35 @@ TEST_CASE("ARRAY constructor coerces string literals and unites structs", "[func
   CHECK(sv.as_array()[1].as_struct()[1].as_int() == 30);
   CHECK(sv.as_array()[1].as_struct()[2].as_int() == 40);
 }
+
+TEST_CASE("MAP constructor keeps one key type, mixed keys meet at STRING", "[function][expr]") {
+  // json.json "map with non-string keys - C*AS": MAP(k := v) over an INT k is MAP<INTEGER, DOUBLE>.
+  std::vector<CompiledExprPtr> keys, values;
+  keys.push_back(MakeLiteral(Value::Int(1), Type::Int()));
+  values.push_back(MakeLiteral(Value::Double(2.5), Type::Double()));
+  auto int_keys = MakeMapCtor(std::move(keys), std::move(values));
+  REQUIRE(int_keys.ok());
+  CHECK(int_keys.value()->type()->Equals(*Type::Map(Type::Int(), Type::Double())));
+  // create_map.json: MAP(k1 := v1, 10 := 'no') with a VARCHAR k1 has STRING keys; 10 reads "10".
+  Record r;
+  EvalContext ctx{&r, {}};
+  std::vector<CompiledExprPtr> mixed_keys, mixed_values;
+  mixed_keys.push_back(MakeLiteral(Value::String("a"), Type::String()));
+  mixed_keys.push_back(MakeLiteral(Value::Int(10), Type::Int()));
+  mixed_values.push_back(MakeLiteral(Value::Boolean(true), Type::Boolean()));
+  mixed_values.push_back(MakeLiteral(Value::Boolean(false), Type::Boolean()));
+  auto mixed = MakeMapCtor(std::move(mixed_keys), std::move(mixed_values));
+  REQUIRE(mixed.ok());
+  CHECK(mixed.value()->type()->Equals(*Type::Map(Type::String(), Type::Boolean())));
+  const Value m = mixed.value()->Eval(ctx);
+  REQUIRE(m.as_map().size() == 2);
+  CHECK(m.as_map()[1].first == Value::String("10"));
+}
+
+TEST_CASE("RANDOM is a DOUBLE in [0, 1)", "[function][math]") {
+  for (int i = 0; i < 100; ++i) {
+    const double x = Call("RANDOM", {}).as_double();
+    CHECK(x >= 0.0);
+    CHECK(x < 1.0);
+  }
+}

@@ -71,9 +71,9 @@ TEST_CASE("MakeFormat rejects what ksqlDB rejects", "[format]") {
   CHECK(MakeError("KAFKA", {Col("A", Type::Int()), Col("B", Type::Int())}).rfind(
             "The 'KAFKA' format only supports a single field. Got: [`A` INTEGER, `B` INTEGER]", 0) == 0);
   CHECK(MakeError("DELIMITED", {Col("FOO", Type::Array(Type::Int()))}) ==
-        "The 'DELIMITED' format does not support type 'ARRAY'");
+        "The 'DELIMITED' format does not support type 'ARRAY', column: `FOO`");
   CHECK(MakeError("DELIMITED", {Col("FOO", Type::Struct({{"F1", Type::Double()}}))}) ==
-        "The 'DELIMITED' format does not support type 'STRUCT'");
+        "The 'DELIMITED' format does not support type 'STRUCT', column: `FOO`");
   FormatOptions wrap;
   wrap.wrap_single_value = true;
   CHECK(MakeError("DELIMITED", {Col("FOO", Type::Int())}, wrap) ==
@@ -415,6 +415,23 @@ TEST_CASE("DELIMITED keys and types (delimited.json)", "[format][delimited]") {
   const Row r = Read(*misc, "dmFyaWF0aW9ucw==,10,-10,10");
   CHECK(r == Row{Value::Blob("variations"), Value::Ts(10), Value::Dt(-10), Value::Tm(10)});
   CHECK(Write(*misc, r) == "dmFyaWF0aW9ucw==,10,-10,10");
+}
+
+TEST_CASE("DELIMITED: an all-NULL key is a null key; a value never is (delimited.json)",
+          "[format][delimited]") {
+  FormatOptions key;
+  key.is_key = true;
+  auto one = Make("DELIMITED", {Col("K", Type::Int(), ColumnRole::kKey)}, key);
+  CHECK(one->SerializesToNull(Row{Value::Null()}));
+  CHECK_FALSE(one->SerializesToNull(Row{Value::Int(0)}));
+  auto two = Make("DELIMITED", {Col("K1", Type::String(), ColumnRole::kKey),
+                                Col("K2", Type::String(), ColumnRole::kKey)}, key);
+  CHECK(two->SerializesToNull(Row{Value::Null(), Value::Null()}));
+  CHECK_FALSE(two->SerializesToNull(Row{Value::String("a"), Value::Null()}));
+  CHECK(Write(*two, Row{Value::String("a"), Value::Null()}) == "a,");
+  auto value = Make("DELIMITED", {Col("V", Type::Int())});
+  CHECK_FALSE(value->SerializesToNull(Row{Value::Null()}));
+  CHECK(Write(*value, Row{Value::Null()}).empty());
 }
 
 TEST_CASE("DELIMITED decimals read and written (delimited.json 'read written decimals')",

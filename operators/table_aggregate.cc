@@ -1,0 +1,121 @@
+#include "operators/table_aggregate.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "engine/common/value_codec.h"
+#include "engine/state/state_db.h"
+#include "operators/processing_log.h"
+
+namespace eddy {
+
+Status TableAggregateOperator::Open(OperatorContext& ctx) {
+  RETURN_IF_ERROR(Operator::Open(ctx));
+  ASSIGN_OR_RETURN(store_, ctx.Store(spec_.store_name));
+  ASSIGN_OR_RETURN(rows_, ctx.Store(spec_.store_name + "-rows"));
+  return Status::Ok();
+}
+
+bool TableAggregateOperator::GroupKey(const Record& record, Row* key) {
+  EvalContext ec{&record, {}};
+  key->clear();
+  for (const auto& e : spec_.group_by) {
+    key->push_back(e->Eval(ec));
+    if (key->back().is_null()) return false;
+  }
+  return true;
+}
+
+Result<Row> TableAggregateOperator::Apply(const Row& key, const Record& record, Fold fold) {
+  key_buf_.clear();
+  EncodeRow(key, key_buf_);
+  Row state;
+  ASSIGN_OR_RETURN(bool found, store_->Get(key_buf_, &value_buf_));
+  if (found) {
+    if (value_buf_.empty() || static_cast<uint8_t>(value_buf_[0]) != kStateFormatVersion)
+      return Status::Internal("table aggregate state has an unknown format version");
+    ASSIGN_OR_RETURN(state, DecodeRow(std::string_view(value_buf_).substr(1)));
+  } else {
+    for (const auto& c : spec_.calls) state.push_back(c.aggregator->Init());
+    state.push_back(Value::Bigint(record.timestamp));
+  }
+  EvalContext ec{&record, {}};
+  for (size_t i = 0; i < spec_.calls.size(); ++i) {
+    const auto& call = spec_.calls[i];
+    args_.clear();
+    for (const auto& a : call.args) args_.push_back(a->Eval(ec));
+    state[i] = fold == Fold::kAdd ? call.aggregator->Accumulate(state[i], args_.data(), args_.size())
+                                  : call.aggregator->Undo(state[i], args_.data(), args_.size());
+  }
+  if (fold == Fold::kAdd && !ec.error.empty() && ctx_->processing_log)
+    ctx_->processing_log->Add({ctx_->query_id, "", record.partition, record.offset, ec.error});
+  value_buf_.clear();
+  value_buf_.push_back(static_cast<char>(kStateFormatVersion));
+  EncodeRow(state, value_buf_);
+  RETURN_IF_ERROR(store_->Put(key_buf_, value_buf_));
+  return state;
+}
+
+Status TableAggregateOperator::Emit(const Row& key, const Row& state, const Record& in) {
+  Record out;
+  out.timestamp = in.timestamp;
+  out.partition = in.partition;
+  out.offset = in.offset;
+  Row row;
+  row.reserve(key.size() + spec_.calls.size() + 1);
+  for (const auto& k : key) row.push_back(k);
+  for (size_t i = 0; i < spec_.calls.size(); ++i) row.push_back(spec_.calls[i].aggregator->Result(state[i]));
+  row.push_back(Value::Bigint(in.timestamp));
+  out.key = key;
+  out.value = std::move(row);
+  return Forward(std::move(out));
+}
+
+Status TableAggregateOperator::Process(Record record, int) {
+  std::string row_key;
+  EncodeRow(record.key, row_key);
+  std::string old_buf;
+  ASSIGN_OR_RETURN(bool had_old, rows_->Get(row_key, &old_buf));
+  Record old;
+  Row old_key, new_key;
+  bool old_in = false;
+  if (had_old) {
+    if (old_buf.empty() || static_cast<uint8_t>(old_buf[0]) != kStateFormatVersion)
+      return Status::Internal("table aggregate row has an unknown format version");
+    ASSIGN_OR_RETURN(Row old_row, DecodeRow(std::string_view(old_buf).substr(1)));
+    old.key = record.key;
+    old.value = std::move(old_row);
+    old.timestamp = record.timestamp;
+    old.partition = record.partition;
+    old.offset = record.offset;
+    old_in = GroupKey(old, &old_key);
+  }
+  bool new_in = false;
+  if (!record.is_tombstone()) {
+    new_in = GroupKey(record, &new_key);
+    if (!new_in && ctx_->processing_log)
+      ctx_->processing_log->Add({ctx_->query_id, "", record.partition, record.offset,
+                                 "Group-by column with NULL value; the record is skipped"});
+  }
+  if (old_in) {
+    ASSIGN_OR_RETURN(Row state, Apply(old_key, old, Fold::kUndo));
+    std::string a, b;
+    EncodeRow(old_key, a);
+    if (new_in) EncodeRow(new_key, b);
+    if (!(new_in && a == b)) RETURN_IF_ERROR(Emit(old_key, state, record));
+  }
+  if (new_in) {
+    ASSIGN_OR_RETURN(Row state, Apply(new_key, record, Fold::kAdd));
+    RETURN_IF_ERROR(Emit(new_key, state, record));
+  }
+  if (new_in) {
+    std::string buf(1, static_cast<char>(kStateFormatVersion));
+    EncodeRow(*record.value, buf);
+    return rows_->Put(row_key, buf);
+  }
+  if (had_old) return rows_->Delete(row_key);
+  return Status::Ok();
+}
+
+}  // namespace eddy

@@ -1,0 +1,212 @@
+#include "operators/window_aggregate.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "engine/common/value_codec.h"
+#include "engine/state/state_db.h"
+#include "operators/processing_log.h"
+
+namespace eddy {
+
+namespace {
+
+constexpr std::string_view kStreamTimeKey = "stream-time";
+
+Result<Row> DecodeState(const std::string& buf, const char* what) {
+  if (buf.empty() || static_cast<uint8_t>(buf[0]) != kStateFormatVersion)
+    return Status::Internal(fmt::format("{} state has an unknown format version", what));
+  return DecodeRow(std::string_view(buf).substr(1));
+}
+
+void EncodeState(const Row& row, std::string& out) {
+  out.clear();
+  out.push_back(static_cast<char>(kStateFormatVersion));
+  EncodeRow(row, out);
+}
+
+}  // namespace
+
+std::string WindowAggregateOperator::Describe() const {
+  switch (window_.kind) {
+    case WindowKind::kTumbling:
+      return fmt::format("WindowAggregate TUMBLING (SIZE {} ms, GRACE {} ms) {}", window_.size, window_.grace, spec_.text);
+    case WindowKind::kHopping:
+      return fmt::format("WindowAggregate HOPPING (SIZE {} ms, ADVANCE BY {} ms, GRACE {} ms) {}", window_.size,
+                         window_.advance, window_.grace, spec_.text);
+    case WindowKind::kSession:
+      return fmt::format("WindowAggregate SESSION ({} ms, GRACE {} ms) {}", window_.size, window_.grace, spec_.text);
+  }
+  return "WindowAggregate";
+}
+
+Status WindowAggregateOperator::Open(OperatorContext& ctx) {
+  RETURN_IF_ERROR(Operator::Open(ctx));
+  ASSIGN_OR_RETURN(store_, ctx.Store(spec_.store_name));
+  ASSIGN_OR_RETURN(time_store_, ctx.Store(spec_.store_name + "-time"));
+  return Status::Ok();
+}
+
+Status WindowAggregateOperator::AdvanceStreamTime(int64_t ts) {
+  if (!stream_time_loaded_) {
+    std::string buf;
+    ASSIGN_OR_RETURN(bool found, time_store_->Get(kStreamTimeKey, &buf));
+    if (found) {
+      ASSIGN_OR_RETURN(Row row, DecodeState(buf, "stream time"));
+      if (!row.empty()) stream_time_ = row[0].as_bigint();
+    }
+    stream_time_loaded_ = true;
+  }
+  if (ts <= stream_time_) return Status::Ok();
+  stream_time_ = ts;
+  std::string buf;
+  EncodeState(Row{Value::Bigint(ts)}, buf);
+  return time_store_->Put(kStreamTimeKey, buf);
+}
+
+Status WindowAggregateOperator::Process(Record record, int) {
+  if (record.is_tombstone()) return Status::Ok();
+  EvalContext ec{&record, {}};
+  Row key;
+  key.reserve(spec_.group_by.size());
+  for (const auto& e : spec_.group_by) {
+    key.push_back(e->Eval(ec));
+    if (key.back().is_null()) {
+      if (ctx_->processing_log)
+        ctx_->processing_log->Add({ctx_->query_id, "", record.partition, record.offset,
+                                   "Group-by column with NULL value; the record is skipped"});
+      return Status::Ok();
+    }
+  }
+  RETURN_IF_ERROR(AdvanceStreamTime(record.timestamp));
+  if (window_.kind == WindowKind::kSession) return ProcessSession(key, record);
+  return ProcessTimeWindows(key, record);
+}
+
+Status WindowAggregateOperator::Accumulate(Row& state, size_t offset, const Record& record) {
+  EvalContext ec{&record, {}};
+  for (size_t i = 0; i < spec_.calls.size(); ++i) {
+    const auto& call = spec_.calls[i];
+    args_.clear();
+    for (const auto& a : call.args) args_.push_back(a->Eval(ec));
+    state[offset + i] = call.aggregator->Accumulate(state[offset + i], args_.data(), args_.size());
+  }
+  if (!ec.error.empty() && ctx_->processing_log)
+    ctx_->processing_log->Add({ctx_->query_id, "", record.partition, record.offset, ec.error});
+  return Status::Ok();
+}
+
+Status WindowAggregateOperator::Emit(const Row& key, const Row* state, int64_t start, int64_t end, int64_t ts,
+                                     const Record& in) {
+  Record out;
+  out.timestamp = ts;
+  out.partition = in.partition;
+  out.offset = in.offset;
+  out.window = Window{start, end};
+  out.key = key;
+  if (state) {
+    Row row;
+    row.reserve(key.size() + spec_.calls.size() + 3);
+    for (const auto& k : key) row.push_back(k);
+    for (size_t i = 0; i < spec_.calls.size(); ++i) row.push_back(spec_.calls[i].aggregator->Result((*state)[i]));
+    row.push_back(Value::Bigint(ts));
+    row.push_back(Value::Bigint(start));
+    row.push_back(Value::Bigint(end));
+    out.value = std::move(row);
+  }
+  return Forward(std::move(out));
+}
+
+Status WindowAggregateOperator::ProcessTimeWindows(const Row& key, const Record& record) {
+  const int64_t ts = record.timestamp;
+  const int64_t advance = window_.advance > 0 ? window_.advance : window_.size;
+  // Kafka Streams' TimeWindows.windowsFor: every aligned start in (ts - size, ts].
+  int64_t start = std::max<int64_t>(0, ts - window_.size + advance) / advance * advance;
+  bool any = false;
+  for (; start <= ts; start += advance) {
+    const int64_t end = start + window_.size;
+    if (end + window_.grace <= stream_time_) continue;  // the window has closed
+    any = true;
+    Row skey = key;
+    skey.push_back(Value::Bigint(start));
+    key_buf_.clear();
+    EncodeRow(skey, key_buf_);
+    Row state;
+    ASSIGN_OR_RETURN(bool found, store_->Get(key_buf_, &value_buf_));
+    if (found) {
+      ASSIGN_OR_RETURN(state, DecodeState(value_buf_, "window aggregate"));
+    } else {
+      for (const auto& c : spec_.calls) state.push_back(c.aggregator->Init());
+      state.push_back(Value::Bigint(ts));
+    }
+    RETURN_IF_ERROR(Accumulate(state, 0, record));
+    int64_t out_ts = std::max(state.back().as_bigint(), ts);
+    state.back() = Value::Bigint(out_ts);
+    EncodeState(state, value_buf_);
+    RETURN_IF_ERROR(store_->Put(key_buf_, value_buf_));
+    RETURN_IF_ERROR(Emit(key, &state, start, end, out_ts, record));
+  }
+  if (!any && ctx_->processing_log)
+    ctx_->processing_log->Add({ctx_->query_id, "", record.partition, record.offset,
+                               "Record is later than its window's end plus grace period; it is dropped"});
+  return Status::Ok();
+}
+
+Status WindowAggregateOperator::ProcessSession(const Row& key, const Record& record) {
+  const int64_t ts = record.timestamp;
+  const int64_t gap = window_.size;
+  const size_t n = spec_.calls.size();
+  const size_t stride = n + 2;  // start, end, states...
+  const int64_t close = stream_time_ - window_.grace - gap;
+  key_buf_.clear();
+  EncodeRow(key, key_buf_);
+  Row sessions;
+  ASSIGN_OR_RETURN(bool found, store_->Get(key_buf_, &value_buf_));
+  if (found) {
+    ASSIGN_OR_RETURN(sessions, DecodeState(value_buf_, "session aggregate"));
+  }
+  // Sessions ending before `close` have expired: they are neither merged nor kept.
+  Row kept, merged_states;
+  std::vector<std::pair<int64_t, int64_t>> merged;
+  int64_t start = ts, end = ts;
+  Row state;
+  for (const auto& c : spec_.calls) state.push_back(c.aggregator->Init());
+  // Visit sessions by end, then start, as Kafka Streams' session store iterates them.
+  std::vector<size_t> order;
+  for (size_t s = 0; s + stride <= sessions.size(); s += stride) order.push_back(s);
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return std::pair(sessions[a + 1].as_bigint(), sessions[a].as_bigint()) <
+           std::pair(sessions[b + 1].as_bigint(), sessions[b].as_bigint());
+  });
+  for (size_t s : order) {
+    int64_t ss = sessions[s].as_bigint(), se = sessions[s + 1].as_bigint();
+    if (se < close) continue;
+    if (se >= ts - gap && ss <= ts + gap) {
+      merged.emplace_back(ss, se);
+      start = std::min(start, ss);
+      end = std::max(end, se);
+      for (size_t i = 0; i < n; ++i) state[i] = spec_.calls[i].aggregator->Merge(state[i], sessions[s + 2 + i]);
+      continue;
+    }
+    for (size_t i = 0; i < stride; ++i) kept.push_back(sessions[s + i]);
+  }
+  if (end < close) {
+    if (ctx_->processing_log)
+      ctx_->processing_log->Add({ctx_->query_id, "", record.partition, record.offset,
+                                 "Record is later than its session's end plus gap and grace period; it is dropped"});
+    return Status::Ok();
+  }
+  if (start != ts || end != ts) {
+    for (const auto& [ss, se] : merged) RETURN_IF_ERROR(Emit(key, nullptr, ss, se, se, record));
+  }
+  RETURN_IF_ERROR(Accumulate(state, 0, record));
+  kept.push_back(Value::Bigint(start));
+  kept.push_back(Value::Bigint(end));
+  for (size_t i = 0; i < n; ++i) kept.push_back(state[i]);
+  EncodeState(kept, value_buf_);
+  RETURN_IF_ERROR(store_->Put(key_buf_, value_buf_));
+  return Emit(key, &state, start, end, end, record);
+}
+
+}  // namespace eddy
