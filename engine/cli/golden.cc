@@ -10,6 +10,7 @@
 #include "dsl/parser.h"
 #include "engine/io/format.h"
 #include "dsl/analyzer.h"
+#include "engine/cli/record_json.h"
 #include "engine/function/expr_builder.h"
 #include "engine/function/registry.h"
 #include "engine/io/memory_log.h"
@@ -166,40 +167,6 @@ Result<std::vector<TestCase>> LoadSqlTestFile(const std::string& path) {
 namespace {
 
 // ---- converting between test JSON and record bytes ----------------------------------------
-
-const SourceDef* SourceForTopic(const Catalog& catalog, const std::string& topic) {
-  for (const auto& [name, def] : catalog.sources())
-    if (def.topic == topic && def.query_id.empty()) return &def;
-  for (const auto& [name, def] : catalog.sources())
-    if (def.topic == topic) return &def;
-  return nullptr;
-}
-
-// A value as JSON text -> bytes in `format` for `columns` (a single column for unwrapped values).
-Result<std::string> JsonToBytes(const JsonValue& v, const std::string& format, const std::vector<Column>& columns,
-                                const SourceDef& def, bool is_key) {
-  if (format == "JSON") return WriteJson(v);
-  if (format == "DELIMITED") {
-    if (v.is_string()) return v.as_string();
-    return WriteJson(v);
-  }
-  if (format == "NONE") return std::string();
-  // KAFKA: read the JSON value as the column's type, then serialize.
-  FormatOptions jo;
-  jo.wrap_single_value = false;
-  jo.is_key = is_key;
-  ASSIGN_OR_RETURN(auto json, MakeFormat("JSON", columns, jo));
-  Row row(columns.size());
-  RETURN_IF_ERROR(json->Deserialize(WriteJson(v), row));
-  FormatOptions ko;
-  ko.is_key = is_key;
-  ko.wrap_single_value = def.wrap_single_value;
-  ko.delimiter = def.value_delimiter;
-  ASSIGN_OR_RETURN(auto kafka, MakeFormat(format, columns, ko));
-  std::string out;
-  RETURN_IF_ERROR(kafka->Serialize(row, out));
-  return out;
-}
 
 // Bytes written by the engine -> JSON to compare with the expected record.
 JsonValue BytesToJson(const std::optional<std::string>& bytes, const std::string& format,
@@ -413,12 +380,12 @@ CaseResult RunQttCase(const TestCase& c) {
     const SourceDef* def = SourceForTopic(engine.catalog(), in.topic);
     if (def) {
       if (!in.key.is_null()) {
-        Result<std::string> k = JsonToBytes(in.key, def->key_format, def->schema.key, *def, true);
+        Result<std::string> k = JsonToBytes(in.key, *def, true);
         if (!k.ok()) return Fail(fmt::format("input {}: bad key: {}", i + 1, k.status().message()));
         raw.key = k.value();
       }
       if (!in.value.is_null()) {
-        Result<std::string> v = JsonToBytes(in.value, def->value_format, def->schema.value, *def, false);
+        Result<std::string> v = JsonToBytes(in.value, *def, false);
         // A value the source cannot read is still written, as is: the engine must cope.
         raw.value = v.ok() ? v.value() : (in.value.is_string() ? in.value.as_string() : WriteJson(in.value));
       }

@@ -18,11 +18,11 @@ Result<std::string> JsonToBytes(const JsonValue& v, const SourceDef& def, bool i
   const std::string& format = is_key ? def.key_format : def.value_format;
   const std::vector<Column>& columns = is_key ? def.schema.key : def.schema.value;
   if (format == "JSON") return WriteJson(v);
-  if (format == "DELIMITED" && v.is_string()) return v.as_string();
+  if (format == "DELIMITED") return v.is_string() ? v.as_string() : WriteJson(v);
   if (format == "NONE") return std::string();
-  // Read the JSON as the columns' types, then write it in the source's format.
+  // KAFKA: read the JSON value as the column's type, then write it in the source's format.
   FormatOptions jo;
-  jo.wrap_single_value = columns.size() == 1 && !v.is_object() ? std::optional<bool>(false) : std::nullopt;
+  jo.wrap_single_value = false;
   jo.is_key = is_key;
   ASSIGN_OR_RETURN(auto json, MakeFormat("JSON", columns, jo));
   Row row(columns.size());

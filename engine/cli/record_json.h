@@ -13,8 +13,8 @@ namespace eddy {
 // The source reading `topic` (a CREATE STREAM|TABLE rather than a query's sink when both exist).
 const SourceDef* SourceForTopic(const Catalog& catalog, const std::string& topic);
 
-// The bytes of one side of a record: `v` read as the columns' types, written in `def`'s format.
-// For JSON the text is written as it is; a DELIMITED value is given as its line of text.
+// The bytes of one side of a record as a source of `def` reads them: JSON is written as it is,
+// a DELIMITED value is given as its line of text, a KAFKA value is read as the column's type.
 Result<std::string> JsonToBytes(const JsonValue& v, const SourceDef& def, bool is_key);
 
 // A JSON Lines `--input` record -> a RawRecord for `def` (null key/value when absent/null).
