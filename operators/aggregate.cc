@@ -35,9 +35,7 @@ Status AggregateOperator::Process(Record record, int) {
   Row state;
   ASSIGN_OR_RETURN(bool found, store_->Get(key_buf_, &value_buf_));
   if (found) {
-    if (value_buf_.empty() || static_cast<uint8_t>(value_buf_[0]) != kStateFormatVersion)
-      return Status::Internal("aggregate state has an unknown format version");
-    ASSIGN_OR_RETURN(state, DecodeRow(std::string_view(value_buf_).substr(1)));
+    ASSIGN_OR_RETURN(state, DecodeState(value_buf_, "aggregate"));
   } else {
     state.reserve(spec_.calls.size() + 1);
     for (const auto& c : spec_.calls) state.push_back(c.aggregator->Init());
@@ -54,9 +52,7 @@ Status AggregateOperator::Process(Record record, int) {
   if (!ec.error.empty() && ctx_->processing_log)
     ctx_->processing_log->Add({ctx_->query_id, "", record.partition, record.offset, ec.error});
 
-  value_buf_.clear();
-  value_buf_.push_back(static_cast<char>(kStateFormatVersion));
-  EncodeRow(state, value_buf_);
+  EncodeState(state, value_buf_);
   RETURN_IF_ERROR(store_->Put(key_buf_, value_buf_));
 
   Record out;

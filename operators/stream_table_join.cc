@@ -16,9 +16,7 @@ Status StreamTableJoinOperator::Process(Record record, int port) {
   EncodeRow(record.key, key_buf_);
   if (port == 1) {
     if (record.is_tombstone()) return store_->Delete(key_buf_);
-    value_buf_.clear();
-    value_buf_.push_back(static_cast<char>(kStateFormatVersion));
-    EncodeRow(*record.value, value_buf_);
+    EncodeState(*record.value, value_buf_);
     return store_->Put(key_buf_, value_buf_);
   }
   if (record.is_tombstone()) return Status::Ok();
@@ -31,9 +29,7 @@ Status StreamTableJoinOperator::Process(Record record, int port) {
   if (null_key && !spec_.left_outer) return Status::Ok();
   Row& out = *record.value;
   if (found) {
-    if (value_buf_.empty() || static_cast<uint8_t>(value_buf_[0]) != kStateFormatVersion)
-      return Status::Internal("join state has an unknown format version");
-    ASSIGN_OR_RETURN(Row table_row, DecodeRow(std::string_view(value_buf_).substr(1)));
+    ASSIGN_OR_RETURN(Row table_row, DecodeState(value_buf_, "join"));
     out.reserve(out.size() + table_row.size());
     for (auto& v : table_row) out.push_back(std::move(v));
   } else {

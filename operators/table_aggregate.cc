@@ -33,9 +33,7 @@ Result<Row> TableAggregateOperator::Apply(const Row& key, const Record& record, 
   Row state;
   ASSIGN_OR_RETURN(bool found, store_->Get(key_buf_, &value_buf_));
   if (found) {
-    if (value_buf_.empty() || static_cast<uint8_t>(value_buf_[0]) != kStateFormatVersion)
-      return Status::Internal("table aggregate state has an unknown format version");
-    ASSIGN_OR_RETURN(state, DecodeRow(std::string_view(value_buf_).substr(1)));
+    ASSIGN_OR_RETURN(state, DecodeState(value_buf_, "table aggregate"));
   } else {
     for (const auto& c : spec_.calls) state.push_back(c.aggregator->Init());
     state.push_back(Value::Bigint(record.timestamp));
@@ -50,9 +48,7 @@ Result<Row> TableAggregateOperator::Apply(const Row& key, const Record& record, 
   }
   if (fold == Fold::kAdd && !ec.error.empty() && ctx_->processing_log)
     ctx_->processing_log->Add({ctx_->query_id, "", record.partition, record.offset, ec.error});
-  value_buf_.clear();
-  value_buf_.push_back(static_cast<char>(kStateFormatVersion));
-  EncodeRow(state, value_buf_);
+  EncodeState(state, value_buf_);
   RETURN_IF_ERROR(store_->Put(key_buf_, value_buf_));
   return state;
 }
@@ -81,9 +77,7 @@ Status TableAggregateOperator::Process(Record record, int) {
   Row old_key, new_key;
   bool old_in = false;
   if (had_old) {
-    if (old_buf.empty() || static_cast<uint8_t>(old_buf[0]) != kStateFormatVersion)
-      return Status::Internal("table aggregate row has an unknown format version");
-    ASSIGN_OR_RETURN(Row old_row, DecodeRow(std::string_view(old_buf).substr(1)));
+    ASSIGN_OR_RETURN(Row old_row, DecodeState(old_buf, "table aggregate row"));
     old.key = record.key;
     old.value = std::move(old_row);
     old.timestamp = record.timestamp;
@@ -110,8 +104,8 @@ Status TableAggregateOperator::Process(Record record, int) {
     RETURN_IF_ERROR(Emit(new_key, state, record));
   }
   if (new_in) {
-    std::string buf(1, static_cast<char>(kStateFormatVersion));
-    EncodeRow(*record.value, buf);
+    std::string buf;
+    EncodeState(*record.value, buf);
     return rows_->Put(row_key, buf);
   }
   if (had_old) return rows_->Delete(row_key);

@@ -14,18 +14,6 @@ namespace {
 
 constexpr std::string_view kStreamTimeKey = "stream-time";
 
-Result<Row> DecodeState(const std::string& buf, const char* what) {
-  if (buf.empty() || static_cast<uint8_t>(buf[0]) != kStateFormatVersion)
-    return Status::Internal(fmt::format("{} state has an unknown format version", what));
-  return DecodeRow(std::string_view(buf).substr(1));
-}
-
-void EncodeState(const Row& row, std::string& out) {
-  out.clear();
-  out.push_back(static_cast<char>(kStateFormatVersion));
-  EncodeRow(row, out);
-}
-
 }  // namespace
 
 std::string WindowAggregateOperator::Describe() const {

@@ -131,4 +131,16 @@ Result<Row> DecodeRow(std::string_view in) {
   return row;
 }
 
+void EncodeState(const Row& row, std::string& out) {
+  out.clear();
+  out.push_back(static_cast<char>(kStateFormatVersion));
+  EncodeRow(row, out);
+}
+
+Result<Row> DecodeState(std::string_view in, std::string_view what) {
+  if (in.empty() || static_cast<uint8_t>(in[0]) != kStateFormatVersion)
+    return Status::Internal(std::string(what) + " state has an unknown format version");
+  return DecodeRow(in.substr(1));
+}
+
 }  // namespace eddy

@@ -18,4 +18,9 @@ void EncodeRow(const Row& row, std::string& out);
 Result<Value> DecodeValue(std::string_view& in);
 Result<Row> DecodeRow(std::string_view in);
 
+// A stored state row: kStateFormatVersion, then the encoded row. EncodeState replaces `out`.
+void EncodeState(const Row& row, std::string& out);
+// Reads what EncodeState wrote; another version byte is an error naming `what` is stored.
+Result<Row> DecodeState(std::string_view in, std::string_view what);
+
 }  // namespace eddy

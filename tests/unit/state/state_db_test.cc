@@ -54,3 +54,17 @@ TEST_CASE("value codec round-trips every kind of value", "[state][codec]") {
   // Truncated input is an error, not a crash.
   CHECK_FALSE(DecodeRow(std::string_view(bytes).substr(0, bytes.size() / 2)).ok());
 }
+
+TEST_CASE("stored state carries a version byte and a foreign one is refused", "[state][codec]") {
+  std::string bytes;
+  EncodeState({Value::Int(7), Value::String("x")}, bytes);
+  REQUIRE(static_cast<uint8_t>(bytes[0]) == kStateFormatVersion);
+  auto back = DecodeState(bytes, "test");
+  REQUIRE(back.ok());
+  CHECK(back.value() == Row{Value::Int(7), Value::String("x")});
+  bytes[0] = static_cast<char>(kStateFormatVersion + 1);
+  auto foreign = DecodeState(bytes, "test");
+  REQUIRE_FALSE(foreign.ok());
+  CHECK(foreign.status().message().find("test state has an unknown format version") != std::string::npos);
+  CHECK_FALSE(DecodeState("", "test").ok());
+}
