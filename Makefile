@@ -2,7 +2,7 @@
 BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 
-.PHONY: all build test demo deps clean
+.PHONY: all build test demo deps clean bench
 
 all: build
 
@@ -25,6 +25,13 @@ demo: build
 	  --input joblocation=examples/truck_tracker/joblocation.jsonl \
 	  --input tradie_truck_location=examples/truck_tracker/pings.jsonl \
 	  --follow TRUCK_TRACKER --once
+
+# eddy against Flink SQL and Kafka Streams on the same data (issue #11): writes
+# bench/results/latest.json, docs/performance.md and docs/performance.png. MODE=full for the
+# large run (medians of 3); the quick mode (one run each, REPS=3 for medians) is small enough for CI.
+MODE ?= quick
+bench: build
+	@bash bench/bench.sh $(BUILD_DIR) $(MODE) $(if $(REPS),--reps $(REPS))
 
 clean:
 	rm -rf $(BUILD_DIR)

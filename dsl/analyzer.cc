@@ -2,11 +2,13 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
 #include <cerrno>
 #include <cstdlib>
 
 #include "engine/common/decimal_ops.h"
 #include "engine/function/expr_builder.h"
+#include "engine/function/lambda.h"
 
 namespace eddy::dsl {
 namespace {
@@ -83,18 +85,31 @@ class Analyzer {
         return MakeLiteral(std::move(lit.first), std::move(lit.second));
       }
       case ExprKind::kColumnRef: {
+        if (e.qualifier.empty()) {
+          // A lambda parameter hides a column of the same name (innermost lambda first).
+          for (auto it = lambda_params_.rbegin(); it != lambda_params_.rend(); ++it)
+            if (it->name == e.name) return MakeLambdaVar(it->slot, it->type);
+        }
         ASSIGN_OR_RETURN(const ScopeColumn* c, FindColumn(e, scope_));
         return MakeColumn(scope_.section, c->index, c->type);
       }
       case ExprKind::kBinary: {
         ASSIGN_OR_RETURN(CompiledExprPtr l, Analyze(*e.children[0]));
         ASSIGN_OR_RETURN(CompiledExprPtr r, Analyze(*e.children[1]));
+        bool arithmetic = e.bin_op == BinaryOp::kAdd || e.bin_op == BinaryOp::kSub || e.bin_op == BinaryOp::kMul ||
+                          e.bin_op == BinaryOp::kDiv || e.bin_op == BinaryOp::kMod;
+        if (arithmetic && !lambda_params_.empty() && l->type()->kind != TypeKind::kString &&
+            r->type()->kind != TypeKind::kString) {
+          l = MakeLambdaOperand(std::move(l));
+          r = MakeLambdaOperand(std::move(r));
+        }
         switch (e.bin_op) {
-          case BinaryOp::kAdd: return MakeArithmetic(ArithOp::kAdd, std::move(l), std::move(r));
-          case BinaryOp::kSub: return MakeArithmetic(ArithOp::kSub, std::move(l), std::move(r));
-          case BinaryOp::kMul: return MakeArithmetic(ArithOp::kMul, std::move(l), std::move(r));
-          case BinaryOp::kDiv: return MakeArithmetic(ArithOp::kDiv, std::move(l), std::move(r));
-          case BinaryOp::kMod: return MakeArithmetic(ArithOp::kMod, std::move(l), std::move(r));
+          // The expression's text names it in ksqlDB's error: "Error processing expression: (true + 1.5). ..."
+          case BinaryOp::kAdd: return MakeArithmetic(ArithOp::kAdd, std::move(l), std::move(r), FormatExpr(e));
+          case BinaryOp::kSub: return MakeArithmetic(ArithOp::kSub, std::move(l), std::move(r), FormatExpr(e));
+          case BinaryOp::kMul: return MakeArithmetic(ArithOp::kMul, std::move(l), std::move(r), FormatExpr(e));
+          case BinaryOp::kDiv: return MakeArithmetic(ArithOp::kDiv, std::move(l), std::move(r), FormatExpr(e));
+          case BinaryOp::kMod: return MakeArithmetic(ArithOp::kMod, std::move(l), std::move(r), FormatExpr(e));
           case BinaryOp::kEq: return Compare(CompareOp::kEq, e, std::move(l), std::move(r));
           case BinaryOp::kNe: return Compare(CompareOp::kNe, e, std::move(l), std::move(r));
           case BinaryOp::kLt: return Compare(CompareOp::kLt, e, std::move(l), std::move(r));
@@ -120,6 +135,10 @@ class Analyzer {
             return Status::Invalid(fmt::format("Aggregate function {} is not allowed here.", e.name));
           return Status::NotFound(fmt::format("Can't find any functions with the name '{}'", e.name));
         }
+        if (fn->higher_order) return HigherOrderCall(e);
+        for (const auto& c : e.children)
+          if (c->kind == ExprKind::kLambda)
+            return Status::Invalid(fmt::format("Function '{}' does not take lambda arguments.", e.name), c->pos);
         ASSIGN_OR_RETURN(auto args, AnalyzeAll(e.children));
         return MakeCall(*fn, std::move(args));
       }
@@ -209,9 +228,13 @@ class Analyzer {
         return MakeStructCtor(e.field_names, std::move(xs));
       }
       case ExprKind::kLambda:
-        return Status::Unsupported("lambda expressions are not supported yet");
-      case ExprKind::kIntervalUnit:
-        return Status::Invalid(fmt::format("unexpected time unit {}", e.name));
+        return Status::Invalid("A lambda may only be an argument of TRANSFORM, REDUCE or FILTER.");
+      case ExprKind::kIntervalUnit: {
+        // A time unit argument (TIMESTAMPADD(SECONDS, ...)) reaches the function as its plural name.
+        std::string unit = e.name;
+        if (unit.back() != 'S') unit += 'S';
+        return MakeLiteral(Value::String(std::move(unit)), Type::String());
+      }
     }
     return Status::Internal("unknown expression kind");
   }
@@ -228,13 +251,87 @@ class Analyzer {
     if (c.ok()) return c;
     static const char* kNames[] = {"EQUAL", "NOT_EQUAL", "LESS_THAN", "LESS_THAN_OR_EQUAL", "GREATER_THAN",
                                    "GREATER_THAN_OR_EQUAL"};
-    return Status::Invalid(fmt::format("Cannot compare {} ({}) to {} ({}) with {}.", FormatExpr(*e.children[0]), lt,
-                                       FormatExpr(*e.children[1]), rt, kNames[static_cast<int>(op)]));
+    return Status::Invalid(fmt::format("Cannot compare {} ({}) to {} ({}) with {}.", JoinedText(*e.children[0]), lt,
+                                       JoinedText(*e.children[1]), rt, kNames[static_cast<int>(op)]));
   }
+
+  // An expression as ksqlDB names it in messages. Over a join, ksqlDB has renamed every column
+  // to ALIAS_NAME by then, so I1.BAR reads I1_BAR.
+  std::string JoinedText(const Expr& e) const {
+    std::string text = FormatExpr(e);
+    if (scope_.sources.size() < 2) return text;
+    for (const ScopeColumn& c : scope_.columns) {
+      if (c.qualifier.empty() || c.pseudo) continue;
+      const std::string dotted = c.qualifier + "." + c.name;
+      for (size_t at = text.find(dotted); at != std::string::npos; at = text.find(dotted, at + 1)) {
+        const size_t end = at + dotted.size();
+        const bool whole = (at == 0 || !(std::isalnum(static_cast<unsigned char>(text[at - 1])) || text[at - 1] == '_')) &&
+                           (end == text.size() || !(std::isalnum(static_cast<unsigned char>(text[end])) || text[end] == '_'));
+        if (whole) text[at + c.qualifier.size()] = '_';
+      }
+    }
+    return text;
+  }
+
+  // TRANSFORM / REDUCE / FILTER: the ordinary arguments first, then each lambda with its
+  // parameters typed from them. REDUCE's state takes the lambda's result type when the initial
+  // state widens to it (REDUCE(a, 0, (s, x) => s + x) over DOUBLEs folds DOUBLEs).
+  Result<CompiledExprPtr> HigherOrderCall(const Expr& e) {
+    std::vector<CompiledExprPtr> args;
+    std::vector<const Expr*> lambda_exprs;
+    for (const auto& c : e.children) {
+      if (c->kind == ExprKind::kLambda) {
+        lambda_exprs.push_back(c.get());
+        continue;
+      }
+      if (!lambda_exprs.empty())
+        return Status::Invalid(fmt::format("The lambda arguments of {} come last.", e.name), c->pos);
+      ASSIGN_OR_RETURN(CompiledExprPtr a, Analyze(*c));
+      args.push_back(std::move(a));
+    }
+    std::vector<TypePtr> types;
+    for (const auto& a : args) types.push_back(a->untyped_null() ? nullptr : a->type());
+    bool outermost = lambda_params_.empty() && next_slot_ == 0;
+    std::vector<LambdaArg> lambdas;
+    for (const Expr* l : lambda_exprs) {
+      TypePtr state;
+      LambdaArg compiled;
+      for (int attempt = 0; attempt < 2; ++attempt) {
+        Result<std::vector<TypePtr>> params = LambdaParamTypes(e.name, types, l->field_names.size(), state);
+        if (!params.ok()) return params.status().WithPos(l->pos);
+        compiled.slots.clear();
+        size_t mark = lambda_params_.size();
+        for (size_t i = 0; i < l->field_names.size(); ++i) {
+          compiled.slots.push_back(next_slot_);
+          lambda_params_.push_back({l->field_names[i], next_slot_++, params.value()[i]});
+        }
+        Result<CompiledExprPtr> body = Analyze(*l->children[0]);
+        lambda_params_.resize(mark);
+        if (!body.ok()) return body.status();
+        compiled.body = std::move(body).value();
+        const TypePtr& bt = compiled.body->type();
+        const TypePtr& st = params.value()[0];
+        if (e.name != "REDUCE" || state || bt->Equals(*st) || !CanWiden(*st, *bt)) break;
+        state = bt;  // retry with the wider state type
+      }
+      lambdas.push_back(std::move(compiled));
+    }
+    int frame = outermost ? next_slot_ : 0;
+    if (outermost) next_slot_ = 0;
+    return MakeHigherOrderCall(e.name, std::move(args), std::move(lambdas), frame);
+  }
+
+  struct LambdaParam {
+    std::string name;
+    int slot;
+    TypePtr type;
+  };
 
   const Scope& scope_;
   const FunctionRegistry& registry_;
   const AnalyzeHooks* hooks_;
+  std::vector<LambdaParam> lambda_params_;
+  int next_slot_ = 0;
 };
 
 }  // namespace

@@ -261,6 +261,13 @@ struct AssertValues {          // ASSERT [NULL] VALUES x (c, ...) VALUES (v, ...
   std::vector<ExprPtr> values;
 };
 
+struct AlterSource {           // ALTER STREAM|TABLE x ADD [COLUMN] c type, ...
+  bool is_table = false;
+  std::string name;
+  SourcePos name_pos;
+  std::vector<TableElement> columns;  // value columns to add
+};
+
 struct AssertSource {          // ASSERT STREAM|TABLE x (elements) WITH (...)
   bool is_table = false;
   std::string name;
@@ -271,7 +278,7 @@ struct AssertSource {          // ASSERT STREAM|TABLE x (elements) WITH (...)
 struct Statement {
   enum class Kind : uint8_t {
     kCreateSource, kCreateAsSelect, kInsertInto, kInsertValues, kSelect, kDrop, kSet, kShow,
-    kDescribe, kExplain, kTerminate, kPrint, kRunScript, kAssertValues, kAssertSource,
+    kDescribe, kExplain, kTerminate, kPrint, kRunScript, kAssertValues, kAssertSource, kAlter,
   };
   Kind kind = Kind::kSelect;
   SourcePos pos;       // of the first token
@@ -293,6 +300,7 @@ struct Statement {
   std::unique_ptr<RunScript> run_script;
   std::unique_ptr<AssertValues> assert_values;
   std::unique_ptr<AssertSource> assert_source;
+  std::unique_ptr<AlterSource> alter;
 };
 
 }  // namespace eddy::dsl

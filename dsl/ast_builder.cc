@@ -383,8 +383,19 @@ Status AstBuilder::BuildOther(P::StatementContext* ctx, Statement& st) {
     return Status::Unsupported("CREATE TYPE is not supported yet", PosOf(ctx));
   } else if (dynamic_cast<P::DropTypeStatementContext*>(ctx) != nullptr) {
     return Status::Unsupported("DROP TYPE is not supported yet", PosOf(ctx));
-  } else if (dynamic_cast<P::AlterStatementContext*>(ctx) != nullptr) {
-    return Status::Unsupported("ALTER STREAM and ALTER TABLE are not supported yet", PosOf(ctx));
+  } else if (auto* c = dynamic_cast<P::AlterStatementContext*>(ctx)) {
+    st.kind = Statement::Kind::kAlter;
+    st.alter = std::make_unique<AlterSource>();
+    st.alter->is_table = c->TABLE() != nullptr;
+    st.alter->name = Ident(c->sourceName());
+    st.alter->name_pos = PosOf(c->sourceName());
+    for (P::AlterOptionContext* o : c->alterOption()) {
+      TableElement e;
+      e.name = Ident(o->identifier());
+      e.pos = PosOf(o->identifier());
+      ASSIGN_OR_RETURN(e.type, BuildType(o->type(), 0));
+      st.alter->columns.push_back(std::move(e));
+    }
   } else {
     return Status::Internal("AST builder: unhandled statement form");
   }
@@ -728,6 +739,10 @@ Result<ExprPtr> AstBuilder::BuildPrimary(P::PrimaryExpressionContext* ctx, int d
     if (v.kind == LiteralKind::kDouble && std::isinf(std::strtod(v.text.c_str(), nullptr))) {
       return Status::Invalid(fmt::format("Number overflows DOUBLE: {}", v.text), pos);  // ksqlDB's words
     }
+    // ksqlDB reads the digits without the sign as a BIGINT, so even -9223372036854775808 fails.
+    if (v.kind == LiteralKind::kInteger && !ParseInt64(v.text[0] == '-' ? v.text.substr(1) : v.text)) {
+      return Status::Invalid(fmt::format("Invalid numeric literal: {}", v.text), pos);  // ksqlDB's words
+    }
     ExprPtr e = NewExpr(ExprKind::kLiteral, pos);
     e->lit_kind = v.kind;
     e->text = std::move(v.text);
@@ -918,14 +933,7 @@ Result<TypePtr> AstBuilder::BuildNamedType(P::NamedTypeContext* ctx) {
     }
     return Type::Decimal(static_cast<int>(*precision), static_cast<int>(*scale));
   }
-  // As ksqlDB does, VARCHAR(STRING) or INT(10) means the plain type; anything else in the
-  // parentheses is a syntax error.
-  for (P::TypeParameterContext* p : params) {
-    if (p->identifier() != nullptr && p->getText() != "STRING") {
-      return Status::Invalid(fmt::format("Syntax Error at '{}': expected an integer or STRING", p->getText()),
-                             PosOf(p));
-    }
-  }
+  // As ksqlDB does, VARCHAR(STRING) or INT(10) means the plain type (the grammar allows only those).
   TypePtr t;
   if (name == "BOOLEAN") t = Type::Boolean();
   else if (name == "INT" || name == "INTEGER") t = Type::Int();

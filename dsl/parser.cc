@@ -132,22 +132,33 @@ class FirstErrorStrategy : public antlr4::DefaultErrorStrategy {
   void reportError(antlr4::Parser* parser, const antlr4::RecognitionException& e) override {
     antlr4::Token* token = e.getOffendingToken();
     if (token == nullptr) token = parser->getCurrentToken();
-    std::optional<antlr4::misc::IntervalSet> expected;
-    // After a failed prediction the parser is still where the decision started, so what it
-    // expected is only known when the decision failed on its first token.
-    const auto* nva = dynamic_cast<const antlr4::NoViableAltException*>(&e);
-    if (nva == nullptr || nva->getStartToken() == token) {
-      expected = SafeExpected([&] { return e.getExpectedTokens(); });
+    if (token->getType() == P::UNRECOGNIZED) Fail(token, LexerMessage(token));
+    if (const auto* nva = dynamic_cast<const antlr4::NoViableAltException*>(&e)) {
+      // ANTLR's words, as ksqlDB reports them: the input from where the decision started.
+      std::string input = "<EOF>";
+      if (nva->getStartToken()->getType() != antlr4::Token::EOF) {
+        input = parser->getTokenStream()->getText(nva->getStartToken(), token);
+      }
+      Fail(token, "Syntax Error\nno viable alternative at input " + Quoted(input));
     }
-    Fail(parser, token, expected);
+    std::optional<antlr4::misc::IntervalSet> expected = SafeExpected([&] { return e.getExpectedTokens(); });
+    Fail(token, "Syntax Error" + ExpectingLine(parser, expected));
   }
 
  protected:
   void reportUnwantedToken(antlr4::Parser* parser) override {
-    Fail(parser, parser->getCurrentToken(), SafeExpected([&] { return parser->getExpectedTokens(); }));
+    antlr4::Token* token = parser->getCurrentToken();
+    if (token->getType() == P::UNRECOGNIZED) Fail(token, LexerMessage(token));
+    auto expected = SafeExpected([&] { return parser->getExpectedTokens(); });
+    Fail(token, "Syntax Error\nextraneous input " + Shown(token) +
+                    (expected ? " expecting " + SetText(parser, *expected) : std::string()));
   }
   void reportMissingToken(antlr4::Parser* parser) override {
-    Fail(parser, parser->getCurrentToken(), SafeExpected([&] { return parser->getExpectedTokens(); }));
+    antlr4::Token* token = parser->getCurrentToken();
+    if (token->getType() == P::UNRECOGNIZED) Fail(token, LexerMessage(token));
+    auto expected = SafeExpected([&] { return parser->getExpectedTokens(); });
+    if (!expected) Fail(token, "Syntax Error");
+    Fail(token, "Syntax Error\nmissing " + SetText(parser, *expected) + " at " + Shown(token));
   }
 
  private:
@@ -160,46 +171,65 @@ class FirstErrorStrategy : public antlr4::DefaultErrorStrategy {
     }
   }
 
-  [[noreturn]] void Fail(antlr4::Parser* parser, antlr4::Token* token,
-                         const std::optional<antlr4::misc::IntervalSet>& expected) {
-    if (!error_) error_ = Status::Invalid(Message(parser, token, expected), PosOf(token));
+  [[noreturn]] void Fail(antlr4::Token* token, std::string message) {
+    if (!error_) {
+      error_ = Status::Invalid(std::move(message), PosOf(token));
+      token_ = token->getType() == antlr4::Token::EOF ? "<EOF>" : token->getText();
+    }
     throw CancelParse{};
   }
 
+  // ANTLR's display of a token: its text in single quotes, "<EOF>" at the end.
   static std::string Shown(antlr4::Token* token) {
-    if (token->getType() == antlr4::Token::EOF) return "end of input";
-    std::string text = token->getText();
+    if (token->getType() == antlr4::Token::EOF) return "<EOF>";
+    return Quoted(token->getText());
+  }
+
+  static std::string Quoted(std::string text) {
     if (text.size() > 40) {
       size_t cut = 37;
       while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;  // whole chars
       text = text.substr(0, cut) + "...";
     }
-    return "'" + text + "'";
+    std::string out = "'";
+    for (char c : text) {
+      if (c == '\n') out += "\\n";
+      else if (c == '\t') out += "\\t";
+      else if (c == '\r') out += "\\r";
+      else out.push_back(c);
+    }
+    return out + "'";
   }
 
-  static std::string Message(antlr4::Parser* parser, antlr4::Token* token,
-                             const std::optional<antlr4::misc::IntervalSet>& expected) {
-    if (token->getType() == P::UNRECOGNIZED) {
-      const std::string text = token->getText();
-      if (text == "'") return "unterminated string: the closing ' is missing";
-      if (text == "\"" || text == "`") {
-        return fmt::format("unterminated quoted identifier: the closing {} is missing", text);
-      }
-      const std::string shown = !text.empty() && static_cast<unsigned char>(text[0]) < 0x20
-                                    ? fmt::format("U+{:04X}", static_cast<unsigned>(text[0]))
-                                    : Shown(token);
-      return fmt::format("unexpected character {}", shown);
+  static std::string LexerMessage(antlr4::Token* token) {
+    const std::string text = token->getText();
+    if (text == "'") return "unterminated string: the closing ' is missing";
+    if (text == "\"" || text == "`") {
+      return fmt::format("unterminated quoted identifier: the closing {} is missing", text);
     }
-    std::string msg = "Syntax Error at " + Shown(token);  // ksqlDB says "Syntax Error" too
-    // When only ';' or the end would do, ANTLR has already left the rule whose continuations
-    // (more clauses, an operator) were possible too; naming just those two would mislead.
+    const std::string shown = !text.empty() && static_cast<unsigned char>(text[0]) < 0x20
+                                  ? fmt::format("U+{:04X}", static_cast<unsigned>(text[0]))
+                                  : Shown(token);
+    return fmt::format("unexpected character {}", shown);
+  }
+
+  // "\nExpecting {',', ')'}" as ksqlDB words it. Nothing when only ';' or the end would do:
+  // ANTLR has then already left the rule whose continuations (more clauses, an operator) were
+  // possible too, and naming just those two would mislead.
+  static std::string ExpectingLine(antlr4::Parser* parser, const std::optional<antlr4::misc::IntervalSet>& expected) {
+    if (!expected || expected->isEmpty()) return "";
     antlr4::misc::IntervalSet end_only;
     end_only.add(static_cast<ssize_t>(P::SEMICOLON));
     end_only.add(static_cast<ssize_t>(-1));  // Token::EOF
-    if (expected && !expected->isEmpty() && !expected->subtract(end_only).isEmpty()) {
-      msg += ": expected " + Describe(parser, *expected);
-    }
-    return msg;
+    if (expected->subtract(end_only).isEmpty()) return "";
+    return "\nExpecting " + SetText(parser, *expected);
+  }
+
+  // ANTLR's rendering of a token set ("{'STRING', INTEGER_VALUE}", "')'") when short; a long
+  // one is described by the classes of tokens it holds ("an expression").
+  static std::string SetText(antlr4::Parser* parser, const antlr4::misc::IntervalSet& expected) {
+    if (expected.size() <= 6) return expected.toString(parser->getVocabulary());
+    return Describe(parser, expected);
   }
 
   // "an expression", "',' or FROM", "one of A, B, C, D, E, F, ...": whole classes of tokens are
@@ -276,6 +306,10 @@ class FirstErrorStrategy : public antlr4::DefaultErrorStrategy {
   }
 
   std::optional<Status> error_;
+  std::string token_;
+
+ public:
+  const std::string& token() const { return token_; }
 };
 
 // One parse: the ANTLR objects for a text, wired so nothing prints and the first error stops it.
@@ -306,7 +340,13 @@ Result<T> Run(std::string_view text, const ParseOptions& options, Parse parse) {
     AstBuilder builder(&session->input, options.max_nesting);
     return parse(session->parser, builder);
   } catch (const CancelParse&) {
-    if (session && session->strategy->error()) return *session->strategy->error();
+    if (session && session->strategy->error()) {
+      if (options.error_info) {
+        options.error_info->syntax = true;
+        options.error_info->token = session->strategy->token();
+      }
+      return *session->strategy->error();
+    }
     return Status::Internal("parser stopped without an error");
   } catch (const std::exception& e) {
     return Status::Internal(std::string("parser failure: ") + e.what());

@@ -1,7 +1,8 @@
 #pragma once
 // dsl::Parse turns statement text into AST statements. It never throws and never prints: every
 // syntax error comes back as a Status whose position is the offending token's line and column
-// (from 1) and whose message is in plain words ("unexpected 'FORM', expecting ...").
+// (from 1) and whose message reads as ksqlDB's: "Syntax Error\nExpecting {',', FROM}".
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -10,9 +11,20 @@
 
 namespace eddy::dsl {
 
+// What a failed parse found, for callers that render errors as ksqlDB does (the golden tests).
+struct ParseErrorInfo {
+  // True when the grammar rejected the text (a syntax error); false when the text parsed but a
+  // statement could not be built from it (an out-of-range literal, a bad type parameter, ...).
+  bool syntax = false;
+  // The offending token's text as ksqlDB shows it ("<EOF>" at the end), for syntax errors.
+  std::string token;
+};
+
 struct ParseOptions {
   // Expressions and types nested deeper than this are rejected before they can exhaust the stack.
   int max_nesting = 200;
+  // When set and the parse fails, filled in.
+  ParseErrorInfo* error_info = nullptr;
 };
 
 // Parses a script of ';'-terminated statements (the last ';' may be missing). Comments: `-- ...`

@@ -4,6 +4,9 @@
 
 namespace eddy {
 
-Result<KvStore*> OperatorContext::Store(const std::string& name) { return state->Store(query_id + "." + name); }
+Result<KvStore*> OperatorContext::Store(const std::string& name) {
+  opened_stores.push_back(query_id + "." + name);
+  return state->Store(opened_stores.back());
+}
 
 }  // namespace eddy

@@ -2,6 +2,8 @@
 // Operator: one step of a running query. Operators are push-based: a task hands each record to
 // the first operator, which hands its results to the next with Forward(). Operators run
 // single-threaded inside their task: no locks. Every hook but Process has a no-op default.
+#include <climits>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -31,6 +33,8 @@ struct OperatorContext {
   std::string query_id;
   // The operator's store `name`, private to this query.
   Result<KvStore*> Store(const std::string& name);
+  // Every store name Store() was asked for, in order (EXPLAIN shows each operator's state).
+  std::vector<std::string> opened_stores;
 };
 
 class Operator {
@@ -60,12 +64,17 @@ class Operator {
   Operator* downstream() const { return next_; }
   // Records this operator has handed downstream since it was built (EXPLAIN shows them).
   uint64_t records_out() const { return records_out_; }
+  // The largest timestamp among those records: how far this operator's stream time has come.
+  int64_t max_timestamp_out() const { return max_timestamp_out_; }
 
  protected:
   // For operators that end a pipeline (a sink writes instead of forwarding).
-  void CountOut() { ++records_out_; }
-  Status Forward(Record record) {
+  void CountOut(int64_t timestamp) {
     ++records_out_;
+    if (timestamp > max_timestamp_out_) max_timestamp_out_ = timestamp;
+  }
+  Status Forward(Record record) {
+    CountOut(record.timestamp);
     return next_ ? next_->Process(std::move(record), next_port_) : Status::Ok();
   }
   OperatorContext* ctx_ = nullptr;
@@ -74,6 +83,7 @@ class Operator {
   Operator* next_ = nullptr;
   int next_port_ = 0;
   uint64_t records_out_ = 0;
+  int64_t max_timestamp_out_ = INT64_MIN;
 };
 
 using OperatorPtr = std::unique_ptr<Operator>;

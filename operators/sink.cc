@@ -2,9 +2,52 @@
 
 #include <fmt/format.h>
 
+#include "engine/common/value_codec.h"
+#include "engine/state/kv_store.h"
 #include "operators/processing_log.h"
 
 namespace eddy {
+namespace {
+
+void PutBe64(std::string& out, int64_t v) {
+  uint64_t u = static_cast<uint64_t>(v) ^ (uint64_t{1} << 63);
+  for (int i = 7; i >= 0; --i) out.push_back(static_cast<char>((u >> (8 * i)) & 0xff));
+}
+
+}  // namespace
+
+std::string MaterializedKey(const RawRecord& raw) {
+  std::string k = raw.key.value_or(std::string());
+  if (raw.window) {
+    k.push_back('\x01');
+    PutBe64(k, raw.window->start);
+    PutBe64(k, raw.window->end);
+  } else {
+    k.push_back('\x00');
+  }
+  return k;
+}
+
+Result<RawRecord> MaterializedRecord(std::string_view key, std::string_view value) {
+  ASSIGN_OR_RETURN(Row row, DecodeState(value, "a materialized table row"));
+  if (row.size() != 4 || key.empty()) return Status::Internal("a materialized table row has the wrong shape");
+  RawRecord raw;
+  bool windowed = !row[1].is_null();
+  if (key.size() < (windowed ? 17u : 1u)) return Status::Internal("a materialized table key is too short");
+  raw.key = std::string(key.substr(0, key.size() - (windowed ? 17 : 1)));
+  raw.timestamp = row[0].as_bigint();
+  if (windowed) raw.window = Window{row[1].as_bigint(), row[2].as_bigint()};
+  if (!row[3].is_null()) raw.value = row[3].as_bytes();
+  return raw;
+}
+
+Status SinkOperator::Open(OperatorContext& ctx) {
+  RETURN_IF_ERROR(Operator::Open(ctx));
+  if (spec_.materialize && ctx.state) {
+    ASSIGN_OR_RETURN(materialized_, ctx.Store(kMaterializedStore));
+  }
+  return Status::Ok();
+}
 
 Status SinkOperator::Process(Record record, int) {
   RawRecord raw;
@@ -33,7 +76,18 @@ Status SinkOperator::Process(Record record, int) {
     }
     raw.value = std::move(value);
   }
-  CountOut();
+  CountOut(raw.timestamp);
+  if (materialized_ && raw.key) {
+    std::string key = MaterializedKey(raw);
+    if (raw.value) {
+      Row row{Value::Bigint(raw.timestamp), raw.window ? Value::Bigint(raw.window->start) : Value::Null(),
+              raw.window ? Value::Bigint(raw.window->end) : Value::Null(), Value::Blob(*raw.value)};
+      EncodeState(row, scratch_);
+      RETURN_IF_ERROR(materialized_->Put(key, scratch_));
+    } else {
+      RETURN_IF_ERROR(materialized_->Delete(key));
+    }
+  }
   return ctx_->writer->Write(spec_.topic, std::move(raw));
 }
 

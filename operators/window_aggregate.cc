@@ -33,6 +33,9 @@ Status WindowAggregateOperator::Open(OperatorContext& ctx) {
   RETURN_IF_ERROR(Operator::Open(ctx));
   ASSIGN_OR_RETURN(store_, ctx.Store(spec_.store_name));
   ASSIGN_OR_RETURN(time_store_, ctx.Store(spec_.store_name + "-time"));
+  if (window_.emit_final) {
+    ASSIGN_OR_RETURN(final_index_, ctx.Store(spec_.store_name + "-final"));
+  }
   return Status::Ok();
 }
 
@@ -43,14 +46,104 @@ Status WindowAggregateOperator::AdvanceStreamTime(int64_t ts) {
     if (found) {
       ASSIGN_OR_RETURN(Row row, DecodeState(buf, "stream time"));
       if (!row.empty()) stream_time_ = row[0].as_bigint();
+      if (row.size() > 1) max_window_start_ = row[1].as_bigint();
     }
     stream_time_loaded_ = true;
   }
   if (ts <= stream_time_) return Status::Ok();
   stream_time_ = ts;
+  return SaveTimes();
+}
+
+Status WindowAggregateOperator::SaveTimes() {
   std::string buf;
-  EncodeState(Row{Value::Bigint(ts)}, buf);
+  EncodeState(Row{Value::Bigint(stream_time_), Value::Bigint(max_window_start_)}, buf);
   return time_store_->Put(kStreamTimeKey, buf);
+}
+
+namespace {
+
+// An order-preserving encoding of a signed time: big-endian with the sign bit flipped.
+void AppendTime(int64_t t, std::string& out) {
+  uint64_t u = static_cast<uint64_t>(t) ^ (uint64_t{1} << 63);
+  for (int i = 7; i >= 0; --i) out.push_back(static_cast<char>((u >> (i * 8)) & 0xff));
+}
+
+int64_t ReadTime(std::string_view in) {
+  uint64_t u = 0;
+  for (int i = 0; i < 8; ++i) u = (u << 8) | static_cast<uint8_t>(in[static_cast<size_t>(i)]);
+  return static_cast<int64_t>(u ^ (uint64_t{1} << 63));
+}
+
+}  // namespace
+
+Status WindowAggregateOperator::IndexWindow(int64_t time, const Row& key, bool add) {
+  std::string k;
+  AppendTime(time, k);
+  EncodeRow(key, k);
+  return add ? final_index_->Put(k, {}) : final_index_->Delete(k);
+}
+
+Status WindowAggregateOperator::EmitClosedWindows(const Record& in) {
+  const bool session = window_.kind == WindowKind::kSession;
+  // Time windows close when end + grace <= stream time: start <= upper. Sessions when their
+  // end is before stream time - grace.
+  const int64_t close = stream_time_ - window_.grace;
+  const int64_t upper = session ? close - 1 : close - window_.size;
+  // Time windows that started before this have left the store's retention unemitted.
+  const int64_t retained_from =
+      session || max_window_start_ == INT64_MIN
+          ? INT64_MIN
+          : max_window_start_ - std::max(window_.retention, window_.size + window_.grace);
+  std::vector<std::pair<int64_t, std::string>> due;  // (time, encoded group key)
+  RETURN_IF_ERROR(final_index_->Scan([&](std::string_view k, std::string_view) {
+    if (k.size() < 8) return true;
+    int64_t t = ReadTime(k);
+    if (t > upper) return false;
+    due.emplace_back(t, std::string(k.substr(8)));
+    return true;
+  }));
+  for (const auto& [t, encoded_key] : due) {
+    std::string index_key;
+    AppendTime(t, index_key);
+    index_key += encoded_key;
+    RETURN_IF_ERROR(final_index_->Delete(index_key));
+    ASSIGN_OR_RETURN(Row key, DecodeRow(encoded_key));
+    if (!session) {
+      Row skey = key;
+      skey.push_back(Value::Bigint(t));
+      key_buf_.clear();
+      EncodeRow(skey, key_buf_);
+      ASSIGN_OR_RETURN(bool found, store_->Get(key_buf_, &value_buf_));
+      if (!found) continue;
+      ASSIGN_OR_RETURN(Row state, DecodeState(value_buf_, "window aggregate"));
+      RETURN_IF_ERROR(store_->Delete(key_buf_));
+      if (t < retained_from) continue;
+      RETURN_IF_ERROR(Emit(key, &state, t, t + window_.size, state.back().as_bigint(), in));
+      continue;
+    }
+    // A session: find the one ending at t in the key's row, emit it and take it out.
+    ASSIGN_OR_RETURN(bool found, store_->Get(encoded_key, &value_buf_));
+    if (!found) continue;
+    ASSIGN_OR_RETURN(Row sessions, DecodeState(value_buf_, "session aggregate"));
+    const size_t stride = spec_.calls.size() + 2;
+    for (size_t s = 0; s + stride <= sessions.size(); s += stride) {
+      if (sessions[s + 1].as_bigint() != t) continue;
+      Row state(sessions.begin() + static_cast<std::ptrdiff_t>(s + 2),
+                sessions.begin() + static_cast<std::ptrdiff_t>(s + stride));
+      RETURN_IF_ERROR(Emit(key, &state, sessions[s].as_bigint(), t, t, in));
+      sessions.erase(sessions.begin() + static_cast<std::ptrdiff_t>(s),
+                     sessions.begin() + static_cast<std::ptrdiff_t>(s + stride));
+      break;
+    }
+    if (sessions.empty()) {
+      RETURN_IF_ERROR(store_->Delete(encoded_key));
+    } else {
+      EncodeState(sessions, value_buf_);
+      RETURN_IF_ERROR(store_->Put(encoded_key, value_buf_));
+    }
+  }
+  return Status::Ok();
 }
 
 Status WindowAggregateOperator::Process(Record record, int) {
@@ -68,8 +161,9 @@ Status WindowAggregateOperator::Process(Record record, int) {
     }
   }
   RETURN_IF_ERROR(AdvanceStreamTime(record.timestamp));
-  if (window_.kind == WindowKind::kSession) return ProcessSession(key, record);
-  return ProcessTimeWindows(key, record);
+  if (window_.kind == WindowKind::kSession) RETURN_IF_ERROR(ProcessSession(key, record));
+  else RETURN_IF_ERROR(ProcessTimeWindows(key, record));
+  return window_.emit_final ? EmitClosedWindows(record) : Status::Ok();
 }
 
 Status WindowAggregateOperator::Accumulate(Row& state, size_t offset, const Record& record) {
@@ -133,6 +227,14 @@ Status WindowAggregateOperator::ProcessTimeWindows(const Row& key, const Record&
     state.back() = Value::Bigint(out_ts);
     EncodeState(state, value_buf_);
     RETURN_IF_ERROR(store_->Put(key_buf_, value_buf_));
+    if (window_.emit_final) {
+      if (!found) RETURN_IF_ERROR(IndexWindow(start, key, true));
+      if (start > max_window_start_) {
+        max_window_start_ = start;
+        RETURN_IF_ERROR(SaveTimes());
+      }
+      continue;
+    }
     RETURN_IF_ERROR(Emit(key, &state, start, end, out_ts, record));
   }
   if (!any && ctx_->processing_log)
@@ -169,7 +271,12 @@ Status WindowAggregateOperator::ProcessSession(const Row& key, const Record& rec
   });
   for (size_t s : order) {
     int64_t ss = sessions[s].as_bigint(), se = sessions[s + 1].as_bigint();
-    if (se < close) continue;
+    if (se < close) {
+      // Expired. Under EMIT FINAL it stays until it has been emitted.
+      if (window_.emit_final)
+        for (size_t i = 0; i < stride; ++i) kept.push_back(sessions[s + i]);
+      continue;
+    }
     if (se >= ts - gap && ss <= ts + gap) {
       merged.emplace_back(ss, se);
       start = std::min(start, ss);
@@ -185,7 +292,7 @@ Status WindowAggregateOperator::ProcessSession(const Row& key, const Record& rec
                                  "Record is later than its session's end plus gap and grace period; it is dropped"});
     return Status::Ok();
   }
-  if (start != ts || end != ts) {
+  if ((start != ts || end != ts) && !window_.emit_final) {
     for (const auto& [ss, se] : merged) RETURN_IF_ERROR(Emit(key, nullptr, ss, se, se, record));
   }
   RETURN_IF_ERROR(Accumulate(state, 0, record));
@@ -194,6 +301,10 @@ Status WindowAggregateOperator::ProcessSession(const Row& key, const Record& rec
   for (size_t i = 0; i < n; ++i) kept.push_back(state[i]);
   EncodeState(kept, value_buf_);
   RETURN_IF_ERROR(store_->Put(key_buf_, value_buf_));
+  if (window_.emit_final) {
+    for (const auto& m : merged) RETURN_IF_ERROR(IndexWindow(m.second, key, false));
+    return IndexWindow(end, key, true);
+  }
   return Emit(key, &state, start, end, end, record);
 }
 

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages eddy builds with, and only those that are missing.
 # Safe to run any number of times. Needs root (or sudo) only when something is missing.
+# With --bench, also what `make bench` needs (matplotlib for the chart; Maven and a JDK for the
+# Flink and Kafka Streams runners are in the list already).
 set -euo pipefail
 
 packages=(
@@ -8,6 +10,9 @@ packages=(
   librdkafka-dev librocksdb-dev libantlr4-runtime-dev antlr4 default-jre-headless
   libfmt-dev catch2 libyaml-cpp-dev libsimdjson-dev libedit-dev
 )
+if [ "${1:-}" = "--bench" ]; then
+  packages+=(python3-matplotlib default-jdk-headless linux-perf)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

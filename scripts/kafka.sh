@@ -10,6 +10,8 @@
 #   scripts/kafka.sh install  only install the jars
 #   scripts/kafka.sh check    build scripts/kafka_check.cc and run it against the running broker
 #                             (admin, idempotent producer, transactions, read_committed)
+#   scripts/kafka.sh tool     build scripts/kafka_tool.cc (the integration tests' client) and
+#                             print its path
 #
 # Environment (all optional):
 #   EDDY_KAFKA_VERSION  Kafka version to install and run (default below)
@@ -284,12 +286,26 @@ check() {
   "$bin" "$address"
 }
 
+# The test client (scripts/kafka_tool.cc): built once, its path printed.
+tool() {
+  need g++ build-essential
+  local bin=$cache/kafka_tool
+  mkdir -p "$cache"
+  if [ ! -x "$bin" ] || [ "$script_dir/kafka_tool.cc" -nt "$bin" ]; then
+    g++ -std=c++20 -O1 -Wall -o "$bin.tmp.$$" "$script_dir/kafka_tool.cc" -lrdkafka \
+      || die "building kafka_tool failed (needs librdkafka-dev)"
+    mv "$bin.tmp.$$" "$bin"
+  fi
+  echo "$bin"
+}
+
 case "${1:-}" in
   start) start ;;
+  tool) tool ;;
   stop) stop ;;
   status) running_pid > /dev/null && probe 2 && echo "$address" ;;
   reset) stop; rm -rf "$data" ;;
   install) install ;;
   check) check ;;
-  *) echo "usage: scripts/kafka.sh start|stop|status|reset|install|check" >&2; exit 2 ;;
+  *) echo "usage: scripts/kafka.sh start|stop|status|reset|install|check|tool" >&2; exit 2 ;;
 esac

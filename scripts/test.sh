@@ -50,8 +50,8 @@ out=$(mktemp)
 add_counts "$out" || step_failed+=("golden")
 rm -f "$out"
 
-# A Kafka broker (scripts/kafka.sh, installed from Maven Central): for now the check that
-# librdkafka's idempotent producer and transactions work against it. It is stopped at exit only
+# A Kafka broker (scripts/kafka.sh, installed from Maven Central): the check that librdkafka's
+# idempotent producer and transactions work against it, then eddy's Kafka integration tests. It is stopped at exit only
 # if this run started it: others on the same machine may be using a running one.
 kafka_was_running=no
 scripts/kafka.sh status > /dev/null 2>&1 && kafka_was_running=yes
@@ -65,6 +65,13 @@ if bootstrap=$(scripts/kafka.sh start); then
   else
     cat "$build/kafka_check.log"; failed=$((failed + 1)); step_failed+=("kafka-check")
   fi
+  # `eddy run` on the broker: the truck tracker over 6 partitions, exactly once through kill -9.
+  out=$(mktemp)
+  start=$(date +%s)
+  python3 tests/integration/kafka_test.py "$eddy" | tee "$out"
+  echo "kafka: integration tests in $(( $(date +%s) - start )) s"
+  add_counts "$out" || step_failed+=("kafka")
+  rm -f "$out"
 else
   echo "kafka: could not start a broker"
   failed=$((failed + 1)); step_failed+=("kafka")
@@ -82,6 +89,13 @@ rm -f "$out"
 out=$(mktemp)
 python3 tests/integration/repl_test.py "$eddy" | tee "$out"
 add_counts "$out" || step_failed+=("repl")
+rm -f "$out"
+
+# The benchmark generators (`eddy gen`) against the Nexmark rules.
+out=$(mktemp)
+python3 bench/test_gen.py "$eddy" > "$out" 2>&1
+grep -E '^(FAIL|[0-9]+ passed)' "$out"
+add_counts "$out" || step_failed+=("gen")
 rm -f "$out"
 
 # 5. Conformance: ksqlDB's golden tests of stages 1-3, against the ledger.

@@ -279,10 +279,10 @@ structField
     : identifier type
     ;
 
-// ksqlDB accepts and ignores VARCHAR(STRING) or INT(10); the builder allows only those forms.
+// ksqlDB accepts and ignores VARCHAR(STRING) or INT(10), and its grammar allows only those.
 typeParameter
     : INTEGER_VALUE
-    | identifier
+    | STRING_TYPE
     ;
 
 // ---------------------------------------------------------------------------------------------
@@ -321,7 +321,7 @@ nonReserved
     | KEY | LIST | MAP | MILLISECOND | MILLISECONDS | MINUTE | MINUTES | MONTH | PARTITION
     | PARTITIONS | PERIOD | PRIMARY | PRINT | PROPERTIES | QUERIES | REPLACE | RESET | RETENTION
     | RUN | SAMPLE | SCRIPT | SECOND | SECONDS | SESSION | SET | SHOW | SINK | SIZE | SOURCE
-    | STRUCT | TABLES | TERMINATE | TIME | TIMESTAMP | TOPIC | TOPICS | TUMBLING | TYPE | TYPES
+    | STRING_TYPE | STRUCT | TABLES | TERMINATE | TIME | TIMESTAMP | TOPIC | TOPICS | TUMBLING | TYPE | TYPES
     | UNSET | YEAR | ZONE
     ;
 
@@ -424,6 +424,8 @@ SIZE: 'SIZE';
 SOURCE: 'SOURCE';
 STREAM: 'STREAM';
 STREAMS: 'STREAMS';
+// The keyword STRING (a type parameter, as in VARCHAR(STRING)); STRING is a string literal.
+STRING_TYPE: 'STRING';
 STRUCT: 'STRUCT';
 TABLE: 'TABLE';
 TABLES: 'TABLES';
@@ -463,10 +465,10 @@ ASSIGN: ':=';
 ARROW: '->';
 LAMBDA: '=>';
 LPAREN: '(';
+COMMA: ',';
 RPAREN: ')';
 LBRACKET: '[';
 RBRACKET: ']';
-COMMA: ',';
 DOT: '.';
 SEMICOLON: ';';
 

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "engine/cli/explain_command.h"
+#include "engine/cli/gen_command.h"
 #include "engine/cli/repl_command.h"
 #include "engine/cli/run_command.h"
 #include "engine/cli/test_command.h"
@@ -20,6 +21,7 @@ usage:
   eddy run FILE.sql...        check query files, then run them over the embedded log
   eddy test PATH...          run golden tests (ksqlDB QTT .json files, run-ksql-test .sql files)
   eddy explain FILE.sql      show the operator graph of each persistent query
+  eddy gen nexmark|trucks    write deterministic benchmark data (Nexmark, truck pings) as JSON Lines
   eddy --help                this text
 
 Run `eddy COMMAND --help` for a command's options.
@@ -45,6 +47,7 @@ int main(int argc, char** argv) {
   if (cmd == "run") return eddy::RunRunCommand(rest);
   if (cmd == "test") return eddy::RunTestCommand(rest);
   if (cmd == "explain") return eddy::RunExplainCommand(rest);
+  if (cmd == "gen") return eddy::RunGenCommand(rest);
   std::cerr << "eddy: unknown command '" << cmd << "'\n" << kUsage;
   return 2;
 }

@@ -30,7 +30,7 @@ Result<std::string> JsonToBytes(const JsonValue& v, const SourceDef& def, bool i
   FormatOptions fo;
   fo.is_key = is_key;
   fo.wrap_single_value = def.wrap_single_value;
-  fo.delimiter = def.value_delimiter;
+  fo.delimiter = is_key ? def.key_delimiter : def.value_delimiter;
   ASSIGN_OR_RETURN(auto target, MakeFormat(format, columns, fo));
   std::string out;
   RETURN_IF_ERROR(target->Serialize(row, out));

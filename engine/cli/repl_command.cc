@@ -217,7 +217,7 @@ class Repl {
     if (IsIntrospection(*st)) {
       Result<TextTable> t = Introspect(engine_, *st);
       if (!t.ok()) return ShowError(text, t.status().WithPos(st->pos)), false;
-      std::cout << RenderTable(t.value()) << std::flush;
+      std::cout << RenderTable(t.value(), interactive_ ? TerminalColumns() : 0) << std::flush;
       return true;
     }
     if (st->kind == K::kSelect) return RunSelect(text, st);
@@ -258,6 +258,7 @@ class Repl {
     std::map<std::string, std::pair<Schema, Record>> latest;
     std::vector<std::string> order;
     bool done = false;
+    printer_.set_max_width(interactive_ ? TerminalColumns() : 0);
     engine_.set_row_callback([&](const std::string& id, const Schema& schema, const Record& row) {
       if (done) return;
       if (push) {
@@ -270,34 +271,34 @@ class Repl {
       if (!latest.count(key)) order.push_back(key);
       latest[key] = {schema, row};
     });
-    std::string saved_reset = engine_.properties().count("auto.offset.reset") ? engine_.properties()["auto.offset.reset"] : "";
-    if (!push) engine_.properties()["auto.offset.reset"] = "earliest";
-    Status s = engine_.Execute(st);
-    if (!push) {
-      if (saved_reset.empty()) engine_.properties().erase("auto.offset.reset");
-      else engine_.properties()["auto.offset.reset"] = saved_reset;
+    // A pull query reads the table's current rows and runs nothing else.
+    Status s = push ? engine_.Execute(st) : engine_.Pull(st);
+    if (!s.ok()) {
+      engine_.set_row_callback(nullptr);
+      return ShowError(text, s.WithPos(st->pos)), false;
     }
-    if (!s.ok()) return ShowError(text, s.WithPos(st->pos)), false;
     g_interrupted.store(false);
-    while (!done && !g_interrupted.load()) {
+    while (push && !done && !g_interrupted.load()) {
       s = engine_.RunUntilIdle(&g_interrupted);
       if (!s.ok()) break;
-      if (!push || !interactive_) break;
+      if (!interactive_) break;
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
     engine_.StopTransientQueries();
     engine_.set_row_callback(nullptr);
     if (!s.ok()) return ShowError(text, s), false;
     if (!push) {
-      int64_t n = 0;
+      std::vector<Record> rows;
+      const Schema* schema = nullptr;
       for (const auto& key : order) {
-        const auto& [schema, row] = latest[key];
+        const auto& [row_schema, row] = latest[key];
         if (!row.value) continue;
-        if (limit >= 0 && n >= limit) break;
-        printer_.Print("pull", schema, row);
-        ++n;
+        if (limit >= 0 && static_cast<int64_t>(rows.size()) >= limit) break;
+        schema = &row_schema;
+        rows.push_back(row);
       }
-      std::cout << n << (n == 1 ? " row\n" : " rows\n");
+      if (schema) printer_.PrintAll(*schema, rows);
+      std::cout << rows.size() << (rows.size() == 1 ? " row\n" : " rows\n");
     } else if (g_interrupted.load()) {
       std::cout << "Query terminated\n";
     } else if (done) {
@@ -404,6 +405,7 @@ char* NextCandidate(const char* text, int state) {
     }
     for (const auto& [name, f] : FunctionRegistry::Builtins().scalars()) offer(name);
     for (const auto& [name, f] : FunctionRegistry::Builtins().aggregates()) offer(name);
+    for (const auto& [name, f] : FunctionRegistry::Builtins().tables()) offer(name);
     for (const char* p : {"'auto.offset.reset'", "'ksql.persistence.default.format.value'"})
       if (std::string(p).rfind(prefix, 0) == 0) g_candidates.push_back(p);
   }

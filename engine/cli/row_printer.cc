@@ -2,9 +2,13 @@
 
 #include <fmt/format.h>
 
+#include <sys/ioctl.h>
+#include <unistd.h>
+
 #include <algorithm>
 
 #include "engine/io/format.h"
+#include "engine/runtime/introspect.h"
 
 namespace eddy {
 namespace {
@@ -28,11 +32,28 @@ std::string CellText(const Value& v, const Type& type) {
   return JsonText(v, type);
 }
 
+size_t TerminalColumns() {
+  winsize ws{};
+  if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0) return ws.ws_col;
+  return 0;
+}
+
+std::vector<std::string> RowPrinter::Cells(const Schema& schema, const Record& row) const {
+  std::vector<std::string> cells;
+  for (size_t i = 0; i < schema.key.size(); ++i)
+    cells.push_back(i < row.key.size() ? CellText(row.key[i], *schema.key[i].type) : "null");
+  for (size_t j = 0; j < schema.value.size(); ++j) {
+    if (!row.value) cells.push_back("<TOMBSTONE>");
+    else cells.push_back(j < row.value->size() ? CellText((*row.value)[j], *schema.value[j].type) : "null");
+  }
+  return cells;
+}
+
 void RowPrinter::Print(const std::string& query_id, const Schema& schema, const Record& row) {
-  std::vector<const Column*> cols;
-  for (const auto& c : schema.key) cols.push_back(&c);
-  for (const auto& c : schema.value) cols.push_back(&c);
   if (format_ == OutputFormat::kJson) {
+    std::vector<const Column*> cols;
+    for (const auto& c : schema.key) cols.push_back(&c);
+    for (const auto& c : schema.value) cols.push_back(&c);
     std::string line = "{";
     for (size_t i = 0; i < cols.size(); ++i) {
       const Value* v = nullptr;
@@ -51,31 +72,31 @@ void RowPrinter::Print(const std::string& query_id, const Schema& schema, const 
   }
   if (query_id != last_query_) {
     last_query_ = query_id;
+    std::vector<std::string> names;
+    for (const auto& c : schema.key) names.push_back(c.name);
+    for (const auto& c : schema.value) names.push_back(c.name);
     widths_.clear();
-    std::string sep = "+", head = "|";
-    for (const Column* c : cols) {
-      size_t w = std::max<size_t>(c->name.size(), 12);
-      widths_.push_back(w);
-      sep += std::string(w + 2, '-') + "+";
-      head += " " + c->name + std::string(w - c->name.size(), ' ') + " |";
+    size_t frame = 3 * names.size() + 1;
+    for (const auto& n : names) {
+      if (max_width_ > frame + names.size()) widths_.push_back((max_width_ - frame) / names.size());
+      else widths_.push_back(std::max<size_t>(n.size(), 12));
     }
-    out_ << sep << "\n" << head << "\n" << sep << "\n";
+    out_ << RenderSeparator(widths_) << RenderRow(names, widths_) << RenderSeparator(widths_);
   }
-  std::string line = "|";
-  for (size_t i = 0; i < cols.size(); ++i) {
-    std::string cell;
-    if (i < schema.key.size()) {
-      cell = i < row.key.size() ? CellText(row.key[i], *cols[i]->type) : "null";
-    } else if (!row.value) {
-      cell = "<TOMBSTONE>";
-    } else {
-      size_t j = i - schema.key.size();
-      cell = j < row.value->size() ? CellText((*row.value)[j], *cols[i]->type) : "null";
-    }
-    size_t w = i < widths_.size() ? widths_[i] : cell.size();
-    line += " " + cell + std::string(cell.size() < w ? w - cell.size() : 0, ' ') + " |";
+  out_ << RenderRow(Cells(schema, row), widths_, /*wrap=*/max_width_ > 0);
+  out_.flush();
+}
+
+void RowPrinter::PrintAll(const Schema& schema, const std::vector<Record>& rows) {
+  if (format_ == OutputFormat::kJson) {
+    for (const auto& r : rows) Print("", schema, r);
+    return;
   }
-  out_ << line << "\n";
+  TextTable t;
+  for (const auto& c : schema.key) t.columns.push_back(c.name);
+  for (const auto& c : schema.value) t.columns.push_back(c.name);
+  for (const auto& r : rows) t.rows.push_back(Cells(schema, r));
+  out_ << RenderTable(t, max_width_);
   out_.flush();
 }
 

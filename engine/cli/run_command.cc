@@ -39,11 +39,15 @@ options:
   --follow NAME            print every change of a stream or table (repeatable)
   --output table|json      how rows are printed (default table)
   --once                   exit once all input present at start is processed
-  --bootstrap-servers H:P  use Kafka instead of the embedded log (not supported yet)
-  --service-id ID          names the service's internal topics (default eddy)
+  --bootstrap-servers H:P  run on a Kafka cluster instead of the embedded log
+  --service-id ID          names the service's consumer groups, changelog topics and
+                           transactional id on Kafka (default eddy)
   --help                   this text
 
-eddy.yaml keys: state-dir, bootstrap-servers, service-id, output, and properties (a map).
+eddy.yaml keys: state-dir, bootstrap-servers, service-id, output, properties (a map), and
+kafka (a map of librdkafka settings: security.protocol, sasl.*, ssl.*, ...; also given as
+--set kafka.KEY=VALUE). On Kafka, --set processing.guarantee=exactly_once_v2 commits outputs,
+state changelogs and input offsets in one transaction (default at_least_once).
 Exit codes: 0 success, 1 a statement failed, 2 bad usage.
 )";
 
@@ -144,10 +148,7 @@ int RunRunCommand(const std::vector<std::string>& args) {
     }
   }
   if (o.files.empty() && o.inputs.empty() && o.follows.empty()) return Usage("no query file given");
-  if (!o.common.bootstrap_servers.empty()) {
-    std::cerr << "eddy run: Kafka (--bootstrap-servers) is not supported yet; leave it out to use the embedded log\n";
-    return 2;
-  }
+  const bool kafka = !o.common.bootstrap_servers.empty() || o.common.kafka.count("bootstrap.servers");
 
   // 1. Check every statement of every file before anything starts, on a scratch engine that
   //    knows what the state directory already holds.
@@ -205,12 +206,24 @@ int RunRunCommand(const std::vector<std::string>& args) {
   }
 
   // 2. Open the state directory and run.
-  auto session = OpenEmbeddedSession(o.common, std::move(db));
-  if (!session.ok()) {
-    std::cerr << "eddy run: " << session.status().message() << "\n";
-    return 1;
+  EmbeddedSession embedded;
+  KafkaSession on_kafka;
+  if (kafka) {
+    auto session = OpenKafkaSession(o.common, std::move(db));
+    if (!session.ok()) {
+      std::cerr << "eddy run: " << session.status().message() << "\n";
+      return 1;
+    }
+    on_kafka = std::move(session).value();
+  } else {
+    auto session = OpenEmbeddedSession(o.common, std::move(db));
+    if (!session.ok()) {
+      std::cerr << "eddy run: " << session.status().message() << "\n";
+      return 1;
+    }
+    embedded = std::move(session).value();
   }
-  Engine& engine = *session.value().engine;
+  Engine& engine = kafka ? *on_kafka.engine : *embedded.engine;
   RowPrinter printer(std::cout, o.common.output);
   engine.set_row_callback([&](const std::string& id, const Schema& schema, const Record& row) {
     printer.Print(id, schema, row);
@@ -249,14 +262,21 @@ int RunRunCommand(const std::vector<std::string>& args) {
   signal(SIGINT, OnSignal);
   signal(SIGTERM, OnSignal);
   std::cerr << "eddy: ready" << std::endl;
+  // Over Kafka, "idle" can mean records still on their way: --once waits until every input is
+  // read to its end twice in a row (the second time after outputs of chained queries are in).
+  int caught_up = 0;
   while (!g_stop.load()) {
     st = engine.RunUntilIdle(&g_stop);
     if (!st.ok()) {
       std::cerr << "eddy run: " << st.message() << "\n";
       return 1;
     }
-    if (o.once) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    if (o.once && !kafka) break;
+    if (o.once) {
+      caught_up = engine.CaughtUp() ? caught_up + 1 : 0;
+      if (caught_up >= 2) break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(kafka ? 20 : 100));
   }
   st = engine.Commit();
   if (!st.ok()) {

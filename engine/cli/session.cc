@@ -6,6 +6,8 @@
 #include <chrono>
 #include <filesystem>
 
+#include "engine/io/kafka_log.h"
+
 namespace eddy {
 
 FlagResult ParseCommonFlag(const std::vector<std::string>& args, size_t& i, CommonOptions& o, std::string* error) {
@@ -29,7 +31,9 @@ FlagResult ParseCommonFlag(const std::vector<std::string>& args, size_t& i, Comm
     if (!value(&o.config)) return *error = "--config needs a file", FlagResult::kError;
   } else if (flag == "--set") {
     if (!value(&v) || v.find('=') == std::string::npos) return *error = "--set needs KEY=VALUE", FlagResult::kError;
-    o.properties[v.substr(0, v.find('='))] = v.substr(v.find('=') + 1);
+    std::string key = v.substr(0, v.find('='));
+    if (key.rfind("kafka.", 0) == 0) o.kafka[key.substr(6)] = v.substr(v.find('=') + 1);
+    else o.properties[key] = v.substr(v.find('=') + 1);
   } else if (flag == "--output") {
     if (!value(&v) || (v != "table" && v != "json")) return *error = "--output is table or json", FlagResult::kError;
     o.output = v == "json" ? OutputFormat::kJson : OutputFormat::kTable;
@@ -58,11 +62,22 @@ Status ApplyConfig(CommonOptions& o) {
     if (root["service-id"] && !o.explicit_service) o.service_id = root["service-id"].as<std::string>();
     if (root["output"] && !o.explicit_output)
       o.output = root["output"].as<std::string>() == "json" ? OutputFormat::kJson : OutputFormat::kTable;
+    if (YAML::Node kafka = root["kafka"]) {
+      if (!kafka.IsMap()) return Status::Invalid(fmt::format("{}: 'kafka' must be a map of librdkafka settings", path));
+      for (const auto& kv : kafka) {
+        std::string k = kv.first.as<std::string>();
+        if (!o.kafka.count(k)) o.kafka[k] = kv.second.as<std::string>();
+      }
+    }
     if (YAML::Node props = root["properties"]) {
       if (!props.IsMap()) return Status::Invalid(fmt::format("{}: 'properties' must be a map", path));
       for (const auto& kv : props) {
         std::string k = kv.first.as<std::string>();
-        if (!o.properties.count(k)) o.properties[k] = kv.second.as<std::string>();
+        if (k.rfind("kafka.", 0) == 0) {
+          if (!o.kafka.count(k.substr(6))) o.kafka[k.substr(6)] = kv.second.as<std::string>();
+        } else if (!o.properties.count(k)) {
+          o.properties[k] = kv.second.as<std::string>();
+        }
       }
     }
   } catch (const YAML::Exception& e) {
@@ -71,25 +86,64 @@ Status ApplyConfig(CommonOptions& o) {
   return Status::Ok();
 }
 
-Result<EmbeddedSession> OpenEmbeddedSession(const CommonOptions& o, std::unique_ptr<StateDb> db) {
-  EmbeddedSession s;
-  if (!db) {
-    std::filesystem::path db_path = std::filesystem::path(o.state_dir) / "db";
-    std::error_code ec;
-    std::filesystem::create_directories(db_path, ec);
-    ASSIGN_OR_RETURN(db, StateDb::Open(db_path.string()));
-  }
-  s.db = std::move(db);
-  ASSIGN_OR_RETURN(s.log, EmbeddedLog::Open(s.db.get()));
+namespace {
+
+// The state directory's database, `db` when one is open already.
+Result<std::unique_ptr<StateDb>> OpenStateDir(const CommonOptions& o, std::unique_ptr<StateDb> db) {
+  if (db) return db;
+  std::filesystem::path db_path = std::filesystem::path(o.state_dir) / "db";
+  std::error_code ec;
+  std::filesystem::create_directories(db_path, ec);
+  return StateDb::Open(db_path.string());
+}
+
+// What a service's engine runs with: keyed partitioning, the wall clock, the properties.
+EngineOptions ServiceOptions(const CommonOptions& o, Log* log, StateDb* db) {
   EngineOptions eo;
-  eo.log = s.log.get();
-  eo.db = s.db.get();
+  eo.log = log;
+  eo.db = db;
   eo.single_partition = false;
   eo.properties = o.properties;
   eo.now_ms = [] {
     return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
         .count();
   };
+  return eo;
+}
+
+}  // namespace
+
+Result<EmbeddedSession> OpenEmbeddedSession(const CommonOptions& o, std::unique_ptr<StateDb> db) {
+  EmbeddedSession s;
+  ASSIGN_OR_RETURN(s.db, OpenStateDir(o, std::move(db)));
+  ASSIGN_OR_RETURN(s.log, EmbeddedLog::Open(s.db.get()));
+  ASSIGN_OR_RETURN(s.engine, Engine::Open(ServiceOptions(o, s.log.get(), s.db.get())));
+  return s;
+}
+
+Result<KafkaSession> OpenKafkaSession(const CommonOptions& o, std::unique_ptr<StateDb> db) {
+  KafkaSession s;
+  std::string guarantee = "at_least_once";
+  for (const char* key : {"processing.guarantee", "ksql.streams.processing.guarantee"}) {
+    auto it = o.properties.find(key);
+    if (it != o.properties.end()) guarantee = it->second;
+  }
+  if (guarantee == "exactly_once_v2" || guarantee == "exactly_once") s.exactly_once = true;
+  else if (guarantee != "at_least_once")
+    return Status::Invalid(fmt::format("processing.guarantee is at_least_once or exactly_once_v2, not '{}'", guarantee));
+  ASSIGN_OR_RETURN(s.db, OpenStateDir(o, std::move(db)));
+  KafkaSettings ks;
+  ks.client = o.kafka;
+  if (!o.bootstrap_servers.empty()) ks.client["bootstrap.servers"] = o.bootstrap_servers;
+  if (!ks.client.count("client.id")) ks.client["client.id"] = "eddy-" + o.service_id;
+  // ksqlDB's names: _confluent-ksql-<service id>query_<query id> for groups and changelogs.
+  std::string prefix = "_confluent-ksql-" + o.service_id + "query_";
+  if (s.exactly_once) ks.transactional_id = "_confluent-ksql-" + o.service_id + "-eddy";
+  ASSIGN_OR_RETURN(std::unique_ptr<KafkaLog> log, KafkaLog::Open(std::move(ks)));
+  s.log = std::move(log);
+  EngineOptions eo = ServiceOptions(o, s.log.get(), s.db.get());
+  eo.group_prefix = prefix;
+  eo.changelog_prefix = prefix;
   ASSIGN_OR_RETURN(s.engine, Engine::Open(eo));
   return s;
 }

@@ -19,6 +19,9 @@ struct CommonOptions {
   OutputFormat output = OutputFormat::kTable;
   std::string bootstrap_servers;
   std::string service_id = "eddy";
+  // librdkafka settings: eddy.yaml's `kafka` map and `--set kafka.KEY=VALUE` (prefix dropped).
+  // Values may be secrets: never printed.
+  std::map<std::string, std::string> kafka;
   // Which settings the command line gave: they beat eddy.yaml.
   bool explicit_state = false, explicit_output = false, explicit_servers = false, explicit_service = false;
 };
@@ -38,5 +41,15 @@ struct EmbeddedSession {
 };
 // Opens (creating when missing) the state directory and resumes the engine in it.
 Result<EmbeddedSession> OpenEmbeddedSession(const CommonOptions& o, std::unique_ptr<StateDb> db = nullptr);
+
+// An engine over a Kafka cluster; the catalog, state and offsets stay in the state directory.
+struct KafkaSession {
+  std::unique_ptr<StateDb> db;
+  std::unique_ptr<Log> log;
+  std::unique_ptr<Engine> engine;
+  bool exactly_once = false;
+};
+// Connects to o.bootstrap_servers (processing.guarantee from o.properties) and resumes.
+Result<KafkaSession> OpenKafkaSession(const CommonOptions& o, std::unique_ptr<StateDb> db = nullptr);
 
 }  // namespace eddy

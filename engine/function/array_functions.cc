@@ -137,6 +137,51 @@ Value Join(const Value* v, size_t n, EvalContext&) {
   return Value::String(std::move(out));
 }
 
+// SLICE: Java's List.subList(from - 1, to), NULL when out of bounds; a NULL bound means the
+// start (end) of the list.
+Value Slice(const Value* v, size_t, EvalContext&) {
+  if (v[0].is_null()) return Value();
+  const ValueList& in = v[0].as_array();
+  int64_t start = v[1].is_null() ? 0 : static_cast<int64_t>(v[1].as_int()) - 1;
+  int64_t end = v[2].is_null() ? static_cast<int64_t>(in.size()) : v[2].as_int();
+  if (start < 0 || end > static_cast<int64_t>(in.size()) || start > end) return Value();
+  return Value::Array(ValueList(in.begin() + start, in.begin() + end));
+}
+
+// GENERATE_SERIES(start, end [, step]): start, start + step, ... up to end inclusive; the
+// default step is 1, or -1 when end < start. A zero step or one pointing away from end fails.
+template <typename T>
+Value Series(const Value* v, size_t n, EvalContext& ctx) {
+  if (v[0].is_null() || v[1].is_null() || (n > 2 && v[2].is_null())) {
+    ctx.Fail("GENERATE_SERIES arguments must not be NULL");
+    return Value();
+  }
+  int64_t start = v[0].ToInt64(), end = v[1].ToInt64();
+  int64_t step = n > 2 ? v[2].as_int() : (end - start > 0 ? 1 : -1);
+  if (step == 0) {
+    ctx.Fail("GENERATE_SERIES step cannot be zero");
+    return Value();
+  }
+  int64_t diff = end - start;
+  if ((diff > 0 && step < 0) || (diff < 0 && step > 0)) {
+    ctx.Fail("GENERATE_SERIES step has wrong sign");
+    return Value();
+  }
+  int64_t size = 1 + diff / step;
+  if (size > 10'000'000) {
+    ctx.Fail("GENERATE_SERIES would return more than 10000000 elements");
+    return Value();
+  }
+  ValueList out;
+  out.reserve(static_cast<size_t>(size));
+  int64_t x = start;
+  for (int64_t i = 0; i < size; ++i, x += step) {
+    if constexpr (sizeof(T) == 4) out.push_back(Value::Int(static_cast<int32_t>(x)));
+    else out.push_back(Value::Bigint(x));
+  }
+  return Value::Array(std::move(out));
+}
+
 }  // namespace
 
 bool builtin::JavaEquals(const Value& a, const Value& b) {
@@ -202,6 +247,24 @@ void RegisterArrayFunctions(FunctionRegistry& r) {
       {ArrayFn({arr, el}, [](const TypePtr&) { return Type::Boolean(); }, [](const Value* v, size_t, EvalContext&) {
         return Value::Boolean(!v[0].is_null() && Contains(v[0].as_array(), v[1]));
       }, false)});
+  const Param i32 = Param::Of(Type::Int());
+  add("SLICE", "SLICE(a ARRAY<T>, from INT, to INT)",
+      "The elements from position from to position to (1-based, inclusive); NULL when out of bounds. A NULL "
+      "from (to) means the first (last) element.",
+      "SLICE(ARRAY[1, 2, 3, 4], 2, 3) = [2, 3]", "slice", {ArrayFn({arr, i32, i32}, SameArray, Slice, false)});
+  {
+    auto series = [](TypePtr t, bool step, ScalarImpl impl) {
+      std::vector<TypePtr> params{t, t};
+      if (step) params.push_back(Type::Int());
+      return builtin::Sig(params, Type::Array(t), impl, false);
+    };
+    add("GENERATE_SERIES", "GENERATE_SERIES(start INT|BIGINT, end INT|BIGINT [, step INT])",
+        "The numbers from start to end inclusive, step apart (default 1, or -1 when end < start); a zero step or "
+        "one pointing away from end is an error.",
+        "GENERATE_SERIES(1, 7, 3) = [1, 4, 7]", "GENERATE_SERIES",
+        {series(Type::Int(), false, Series<int32_t>), series(Type::Int(), true, Series<int32_t>),
+         series(Type::Bigint(), false, Series<int64_t>), series(Type::Bigint(), true, Series<int64_t>)});
+  }
   add("ARRAY_JOIN", "ARRAY_JOIN(a ARRAY<T> [, delimiter STRING])",
       "The elements as text joined by the delimiter (default ','); a NULL delimiter joins with nothing.",
       "ARRAY_JOIN(ARRAY[1, 2], '-') = '1-2'", "array_join",

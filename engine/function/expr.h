@@ -29,6 +29,9 @@ enum class Section : uint8_t {
 struct EvalContext {
   const Record* record = nullptr;
   std::string error;
+  // The parameters of the lambdas being applied (TRANSFORM, REDUCE, FILTER), one slot each;
+  // set by the outermost higher-order call for the duration of its evaluation.
+  Value* lambda_vars = nullptr;
   void Fail(std::string message) {
     if (error.empty()) error = std::move(message);
   }

@@ -50,10 +50,13 @@ Value GeoDistance(const Value* v, size_t n, EvalContext& ctx) {
     ctx.Fail(error);
     return Value();
   }
-  double dlat = (lat2 - lat1) * M_PI / 180.0;
-  double dlon = (lon2 - lon1) * M_PI / 180.0;
-  double rlat1 = lat1 * M_PI / 180.0;
-  double rlat2 = lat2 * M_PI / 180.0;
+  // Degrees to radians as ksqlDB's Math.toRadians rounds it (angdeg / 180.0 * PI), so that
+  // the result agrees with ksqlDB's to the last bit.
+  const auto radians = [](double deg) { return deg / 180.0 * M_PI; };
+  double dlat = radians(lat2 - lat1);
+  double dlon = radians(lon2 - lon1);
+  double rlat1 = radians(lat1);
+  double rlat2 = radians(lat2);
   double a = std::pow(std::sin(dlat / 2), 2) + std::pow(std::sin(dlon / 2), 2) * std::cos(rlat1) * std::cos(rlat2);
   double c = 2 * std::asin(std::sqrt(a));
   return Value::Double(radius * c);

@@ -253,6 +253,20 @@ void RegisterMathFunctions(FunctionRegistry& r) {
                BindExtreme("greatest", true)});
   r.AddScalar({"LEAST", "LEAST(v, ...)", "The smallest argument; NULLs are ignored.", "LEAST(1, 5, 3) = 1",
                BindExtreme("least", false)});
+  for (bool ceil : {true, false}) {
+    std::string name = ceil ? "CEIL" : "FLOOR";
+    ScalarImpl dbl = ceil ? ScalarImpl([](const Value* v, size_t, EvalContext&) { return Value::Double(std::ceil(v[0].as_double())); })
+                          : ScalarImpl([](const Value* v, size_t, EvalContext&) { return Value::Double(std::floor(v[0].as_double())); });
+    ScalarImpl same = [](const Value* v, size_t, EvalContext&) { return v[0]; };
+    r.AddScalar({name, name + "(x INT|BIGINT|DOUBLE)",
+                 ceil ? "The smallest whole number not below x, of the same type as x."
+                      : "The largest whole number not above x, of the same type as x.",
+                 ceil ? "CEIL(1.2E0) = 2.0" : "FLOOR(1.8E0) = 1.0",
+                 builtin::Overloaded(ceil ? "ceil" : "floor",
+                                     {builtin::Sig({Type::Int()}, Type::Int(), same),
+                                      builtin::Sig({Type::Bigint()}, Type::Bigint(), same),
+                                      builtin::Sig({Type::Double()}, Type::Double(), dbl)})});
+  }
   r.AddScalar(UnaryDouble("SQRT", "The square root.", [](double x) { return std::sqrt(x); }));
   r.AddScalar(UnaryDouble("EXP", "e raised to x.", [](double x) { return std::exp(x); }));
   r.AddScalar(UnaryDouble("LN", "The natural logarithm.", [](double x) { return std::log(x); }));

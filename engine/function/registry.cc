@@ -18,7 +18,11 @@ const FunctionRegistry& FunctionRegistry::Builtins() {
     RegisterArrayFunctions(*r);
     RegisterJsonFunctions(*r);
     RegisterDateTimeFunctions(*r);
+    RegisterLambdaFunctions(*r);
+    RegisterMapFunctions(*r);
+    RegisterUrlFunctions(*r);
     RegisterAggregateFunctions(*r);
+    RegisterTableFunctions(*r);
     return r;
   }();
   return *registry;
@@ -42,6 +46,16 @@ const ScalarFunction* FunctionRegistry::FindScalar(const std::string& upper_name
 const AggregateFunction* FunctionRegistry::FindAggregate(const std::string& upper_name) const {
   auto it = aggregates_.find(upper_name);
   return it == aggregates_.end() ? nullptr : &it->second;
+}
+
+void FunctionRegistry::AddTable(TableFunction fn) {
+  std::string name = fn.name;
+  tables_.insert_or_assign(name, std::move(fn));
+}
+
+const TableFunction* FunctionRegistry::FindTable(const std::string& upper_name) const {
+  auto it = tables_.find(upper_name);
+  return it == tables_.end() ? nullptr : &it->second;
 }
 
 namespace builtin {

@@ -33,6 +33,9 @@ struct ScalarFunction {
   std::string example;
   // Picks the overload for these argument types, or says in plain words why none fits.
   std::function<Result<BoundScalar>(const std::vector<TypePtr>& arg_types)> bind;
+  // TRANSFORM, REDUCE, FILTER: takes lambda arguments; the analyzer compiles the call with
+  // MakeHigherOrderCall (engine/function/lambda.h) instead of `bind`.
+  bool higher_order = false;
 };
 
 // An aggregate bound to its argument types. State is a Value, so stores can persist it.
@@ -72,6 +75,26 @@ struct AggregateFunction {
                                                     size_t* input_args)>
       bind;
   bool stream_only = false;  // rejected on table aggregations (LATEST_BY_OFFSET, ...)
+  // The state is a STRUCT, ARRAY or MAP (AVG, TOPK, ...): ksqlDB rejects the function where the
+  // value format cannot hold such a type (DELIMITED).
+  bool complex_state = false;
+};
+
+// A table function bound to argument types: one input row's arguments give a list of values,
+// one output row each (EXPLODE, CUBE_EXPLODE).
+using TableImpl = std::function<void(const Value* args, size_t n, ValueList* out)>;
+
+struct BoundTable {
+  TypePtr return_type;
+  TableImpl impl;
+};
+
+struct TableFunction {
+  std::string name;
+  std::string signatures;
+  std::string description;
+  std::string example;
+  std::function<Result<BoundTable>(const std::vector<TypePtr>& arg_types)> bind;
 };
 
 class FunctionRegistry {
@@ -83,12 +106,16 @@ class FunctionRegistry {
   void AddAggregate(AggregateFunction fn);
   const ScalarFunction* FindScalar(const std::string& upper_name) const;
   const AggregateFunction* FindAggregate(const std::string& upper_name) const;
+  void AddTable(TableFunction fn);
+  const TableFunction* FindTable(const std::string& upper_name) const;
+  const std::map<std::string, TableFunction>& tables() const { return tables_; }
   const std::map<std::string, ScalarFunction>& scalars() const { return scalars_; }
   const std::map<std::string, AggregateFunction>& aggregates() const { return aggregates_; }
 
  private:
   std::map<std::string, ScalarFunction> scalars_;
   std::map<std::string, AggregateFunction> aggregates_;
+  std::map<std::string, TableFunction> tables_;
 };
 
 // Registration entry points, one per family (each in its own .cc).
@@ -100,6 +127,10 @@ void RegisterNullFunctions(FunctionRegistry& r);
 void RegisterArrayFunctions(FunctionRegistry& r);
 void RegisterJsonFunctions(FunctionRegistry& r);
 void RegisterDateTimeFunctions(FunctionRegistry& r);
+void RegisterLambdaFunctions(FunctionRegistry& r);
+void RegisterMapFunctions(FunctionRegistry& r);
+void RegisterUrlFunctions(FunctionRegistry& r);
 void RegisterAggregateFunctions(FunctionRegistry& r);
+void RegisterTableFunctions(FunctionRegistry& r);
 
 }  // namespace eddy

@@ -2,6 +2,8 @@
 // UTF-16 code units and are 1-based, as Java's String does; BYTES overloads count bytes.
 #include <algorithm>
 #include <cctype>
+#include <cstring>
+#include <type_traits>
 
 #include "engine/function/builtin_util.h"
 #include "engine/function/text_codec.h"
@@ -304,6 +306,113 @@ Value Split(const Value* v, size_t, EvalContext&) {
   return Value::Array(std::move(out));
 }
 
+// ksqlDB's INITCAP: the lower-cased text cut into runs of non-space characters each with the
+// white space after it (Java's [^\\s]+\\s*), the first character of each run upper-cased. Leading
+// white space is dropped, as the pattern never matches it.
+bool JavaSpace(unsigned char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\x0B' || c == '\f' || c == '\r'; }
+std::string InitCap(const std::string& in) {
+  std::string s = Lower(in);
+  std::string out;
+  out.reserve(s.size());
+  size_t i = 0;
+  while (i < s.size() && JavaSpace(static_cast<unsigned char>(s[i]))) ++i;
+  bool word_start = true;
+  for (; i < s.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (JavaSpace(c)) {
+      word_start = true;
+      out += static_cast<char>(c);
+      continue;
+    }
+    out += word_start ? static_cast<char>(std::toupper(c)) : static_cast<char>(c);
+    word_start = false;
+  }
+  return out;
+}
+
+// MD5 (RFC 1321) of the bytes, as lower-case hex.
+std::string Md5Hex(const std::string& msg) {
+  static const uint32_t k[64] = {
+      0xd76aa478, 0xe8c7b756, 0x242070db, 0xc1bdceee, 0xf57c0faf, 0x4787c62a, 0xa8304613, 0xfd469501,
+      0x698098d8, 0x8b44f7af, 0xffff5bb1, 0x895cd7be, 0x6b901122, 0xfd987193, 0xa679438e, 0x49b40821,
+      0xf61e2562, 0xc040b340, 0x265e5a51, 0xe9b6c7aa, 0xd62f105d, 0x02441453, 0xd8a1e681, 0xe7d3fbc8,
+      0x21e1cde6, 0xc33707d6, 0xf4d50d87, 0x455a14ed, 0xa9e3e905, 0xfcefa3f8, 0x676f02d9, 0x8d2a4c8a,
+      0xfffa3942, 0x8771f681, 0x6d9d6122, 0xfde5380c, 0xa4beea44, 0x4bdecfa9, 0xf6bb4b60, 0xbebfbc70,
+      0x289b7ec6, 0xeaa127fa, 0xd4ef3085, 0x04881d05, 0xd9d4d039, 0xe6db99e5, 0x1fa27cf8, 0xc4ac5665,
+      0xf4292244, 0x432aff97, 0xab9423a7, 0xfc93a039, 0x655b59c3, 0x8f0ccc92, 0xffeff47d, 0x85845dd1,
+      0x6fa87e4f, 0xfe2ce6e0, 0xa3014314, 0x4e0811a1, 0xf7537e82, 0xbd3af235, 0x2ad7d2bb, 0xeb86d391};
+  static const int r[64] = {7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 5, 9,  14, 20, 5, 9,
+                            14, 20, 5, 9,  14, 20, 5, 9,  14, 20, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23,
+                            4, 11, 16, 23, 6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21};
+  std::string m = msg;
+  uint64_t bits = static_cast<uint64_t>(msg.size()) * 8;
+  m += static_cast<char>(0x80);
+  while (m.size() % 64 != 56) m += '\0';
+  for (int i = 0; i < 8; ++i) m += static_cast<char>((bits >> (8 * i)) & 0xff);
+  uint32_t h[4] = {0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476};
+  for (size_t off = 0; off < m.size(); off += 64) {
+    uint32_t w[16];
+    for (int i = 0; i < 16; ++i) {
+      const auto* p = reinterpret_cast<const unsigned char*>(m.data() + off + 4 * i);
+      w[i] = p[0] | (p[1] << 8) | (p[2] << 16) | (static_cast<uint32_t>(p[3]) << 24);
+    }
+    uint32_t a = h[0], b = h[1], c = h[2], d = h[3];
+    for (int i = 0; i < 64; ++i) {
+      uint32_t f;
+      int g;
+      if (i < 16) f = (b & c) | (~b & d), g = i;
+      else if (i < 32) f = (d & b) | (~d & c), g = (5 * i + 1) % 16;
+      else if (i < 48) f = b ^ c ^ d, g = (3 * i + 5) % 16;
+      else f = c ^ (b | ~d), g = (7 * i) % 16;
+      uint32_t t = d;
+      d = c;
+      c = b;
+      uint32_t x = a + f + k[i] + w[g];
+      b = b + ((x << r[i]) | (x >> (32 - r[i])));
+      a = t;
+    }
+    h[0] += a, h[1] += b, h[2] += c, h[3] += d;
+  }
+  std::string out;
+  for (uint32_t v : h)
+    for (int i = 0; i < 4; ++i) out += fmt::format("{:02x}", (v >> (8 * i)) & 0xff);
+  return out;
+}
+
+// INT_FROM_BYTES / BIGINT_FROM_BYTES / DOUBLE_FROM_BYTES: exactly sizeof(T) bytes read in the
+// given byte order (default BIG_ENDIAN), as Java's ByteBuffer does.
+template <typename T>
+Value NumberFromBytes(const Value* v, size_t n, EvalContext& ctx) {
+  const std::string& b = v[0].as_bytes();
+  bool little = false;
+  if (n > 1) {
+    std::string order = Upper(v[1].as_string());
+    if (order == "LITTLE_ENDIAN") little = true;
+    else if (order != "BIG_ENDIAN") {
+      ctx.Fail("byte order must be BIG_ENDIAN or LITTLE_ENDIAN, not " + v[1].as_string());
+      return Value();
+    }
+  }
+  if (b.size() != sizeof(T)) {
+    ctx.Fail(fmt::format("Number of bytes must be equal to {}, but found {}", sizeof(T), b.size()));
+    return Value();
+  }
+  uint64_t bits = 0;
+  for (size_t i = 0; i < sizeof(T); ++i) {
+    auto byte = static_cast<uint8_t>(b[little ? sizeof(T) - 1 - i : i]);
+    bits = (bits << 8) | byte;
+  }
+  if constexpr (std::is_same_v<T, double>) {
+    double d;
+    std::memcpy(&d, &bits, sizeof d);
+    return Value::Double(d);
+  } else if constexpr (sizeof(T) == 4) {
+    return Value::Int(static_cast<int32_t>(static_cast<uint32_t>(bits)));
+  } else {
+    return Value::Bigint(static_cast<int64_t>(bits));
+  }
+}
+
 Overload Variadic(std::vector<TypePtr> params, TypePtr ret, ScalarImpl impl) {
   Overload o = Sig(std::move(params), ret, std::move(impl), false);
   o.variadic = true;
@@ -320,6 +429,25 @@ ScalarFunction Fn(std::string name, std::string sig, std::string desc, std::stri
 void RegisterStringFunctions(FunctionRegistry& r) {
   r.AddScalar(StringToString("UCASE", "Upper-cases the string.", Upper));
   r.AddScalar(StringToString("LCASE", "Lower-cases the string.", Lower));
+  r.AddScalar(StringToString("INITCAP",
+                             "Capitalizes the first letter of each word and lower-cases the rest; words are "
+                             "delimited by white space (leading white space is dropped).",
+                             InitCap));
+  r.AddScalar(StringToString("MD5", "The MD5 digest of the UTF-8 text, as 32 lower-case hex digits.", Md5Hex));
+  {
+    auto from_bytes = [&r](std::string name, TypePtr ret, ScalarImpl impl, size_t width) {
+      std::string lower = name;
+      for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      r.AddScalar(Fn(name, name + "(b BYTES [, byte_order STRING])",
+                     fmt::format("Reads a {} from exactly {} bytes in BIG_ENDIAN (default) or LITTLE_ENDIAN order.",
+                                 ret->ToString(), width),
+                     name + "(TO_BYTES('AAAH5Q==', 'base64'))",
+                     Overloaded(lower, {Sig({Byt()}, ret, impl), Sig({Byt(), Str()}, ret, impl)})));
+    };
+    from_bytes("INT_FROM_BYTES", Int(), NumberFromBytes<int32_t>, 4);
+    from_bytes("BIGINT_FROM_BYTES", Type::Bigint(), NumberFromBytes<int64_t>, 8);
+    from_bytes("DOUBLE_FROM_BYTES", Type::Double(), NumberFromBytes<double>, 8);
+  }
   r.AddScalar(StringToString("TRIM", "Removes leading and trailing white space (characters <= ' ').", Trim));
 
   r.AddScalar(Fn("LEN", "LEN(s STRING) | LEN(b BYTES)",

@@ -128,6 +128,27 @@ Status EmbeddedLog::CreateTopic(const std::string& topic, int partitions) {
   return Status::Ok();
 }
 
+Status EmbeddedLog::DeleteTopic(const std::string& topic) {
+  auto it = partitions_.find(topic);
+  if (it == partitions_.end()) return Status::Ok();
+  for (int p = 0; p < it->second; ++p) {
+    std::string prefix = RecordKey(topic, p, 0);
+    prefix.resize(prefix.size() - 8);
+    std::vector<std::string> keys;
+    RETURN_IF_ERROR(records_->Scan(
+        [&](std::string_view k, std::string_view) {
+          if (k.substr(0, prefix.size()) != prefix) return false;
+          keys.emplace_back(k);
+          return true;
+        },
+        prefix));
+    for (const auto& k : keys) RETURN_IF_ERROR(records_->Delete(k));
+    end_offsets_.erase({topic, p});
+  }
+  partitions_.erase(it);
+  return topics_->Delete(topic);
+}
+
 int EmbeddedLog::Partitions(const std::string& topic) const {
   auto it = partitions_.find(topic);
   return it == partitions_.end() ? 0 : it->second;

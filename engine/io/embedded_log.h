@@ -26,6 +26,7 @@ class EmbeddedLog final : public Log {
               std::vector<RawRecord>& out) const override;
   int64_t EndOffset(const std::string& topic, int partition) const override;
   std::vector<std::string> Topics() const override;
+  Status DeleteTopic(const std::string& topic) override;
 
  private:
   EmbeddedLog() = default;

@@ -3,6 +3,7 @@
 // writes its outputs to it, and cannot tell which implementation it runs on: MemoryLog (the
 // test driver), the embedded durable log, or Kafka.
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -10,6 +11,30 @@
 #include "engine/common/status.h"
 
 namespace eddy {
+
+// One consumer's view of a Log: reads partitions from positions it chooses. Over Kafka each
+// reader is a consumer of its own group (a persistent query's), fetching ahead in the
+// background; over the embedded and memory logs it reads the log directly.
+class LogReader {
+ public:
+  virtual ~LogReader() = default;
+  // Reads up to `max` records of one partition from `offset` on, appending them to `out`;
+  // returns at once with what is there.
+  virtual Status Read(const std::string& topic, int partition, int64_t offset, size_t max,
+                      std::vector<RawRecord>& out) = 0;
+  // True when nothing is known to follow `offset` in the partition right now (the reader has
+  // reached its end); false while records may still be on their way.
+  virtual bool AtEnd(const std::string& topic, int partition, int64_t offset) = 0;
+  // The offset the reader's group committed for the partition, or -1 when none is known.
+  virtual int64_t Committed(const std::string& /*topic*/, int /*partition*/) { return -1; }
+};
+
+// A consumer group's next offsets, to commit with the outputs.
+struct GroupOffsets {
+  std::string group;
+  LogReader* reader = nullptr;
+  std::vector<std::pair<std::pair<std::string, int>, int64_t>> offsets;  // (topic, partition) -> next
+};
 
 class Log {
  public:
@@ -27,6 +52,21 @@ class Log {
   // The offset the next appended record of the partition gets.
   virtual int64_t EndOffset(const std::string& topic, int partition) const = 0;
   virtual std::vector<std::string> Topics() const = 0;
+  // Deletes a topic and its records (DROP ... DELETE TOPIC); a missing topic is no error.
+  virtual Status DeleteTopic(const std::string& topic) {
+    return Status::Unsupported("this log cannot delete the topic " + topic);
+  }
+
+  // Creates a compacted topic (a table's or a state changelog) if it does not exist.
+  virtual Status CreateCompactedTopic(const std::string& topic, int partitions) { return CreateTopic(topic, partitions); }
+  // A reader for the consumer group `group` (over Kafka, a consumer of its own).
+  virtual std::unique_ptr<LogReader> NewReader(const std::string& group);
+  // Makes every record appended so far durable together with the groups' offsets. The embedded
+  // and memory logs do nothing here (their records commit with the StateDb); Kafka flushes its
+  // producer, or commits its transaction. Called before the StateDb commits.
+  virtual Status CommitOutputs(const std::vector<GroupOffsets>& /*offsets*/) { return Status::Ok(); }
+  // True when outputs and offsets commit in one transaction (exactly once).
+  virtual bool transactional() const { return false; }
 };
 
 }  // namespace eddy

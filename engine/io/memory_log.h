@@ -16,6 +16,10 @@ class MemoryLog final : public Log {
               std::vector<RawRecord>& out) const override;
   int64_t EndOffset(const std::string& topic, int partition) const override;
   std::vector<std::string> Topics() const override;
+  Status DeleteTopic(const std::string& topic) override {
+    topics_.erase(topic);
+    return Status::Ok();
+  }
 
  private:
   std::map<std::string, std::vector<std::vector<RawRecord>>> topics_;

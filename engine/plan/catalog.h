@@ -20,6 +20,7 @@ struct SourceDef {
   std::string key_format = "KAFKA";
   std::string value_format = "JSON";
   std::optional<bool> wrap_single_value;
+  char key_delimiter = ',';     // KEY_DELIMITER, for a DELIMITED key
   char value_delimiter = ',';
   int partitions = 1;
   std::optional<std::string> timestamp_column;

@@ -47,6 +47,7 @@ struct PlannedStatement {
   int topic_partitions = 1;
   std::vector<RawRecord> records;
   std::string drop_name;
+  std::string drop_topic;  // DROP ... DELETE TOPIC: the topic to delete
   bool drop_if_exists = false;
 };
 

@@ -1,16 +1,38 @@
 #include "engine/plan/topology.h"
 
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "engine/function/temporal.h"
+#include "engine/state/state_db.h"
+
 namespace eddy {
 
 std::string Topology::Explain() const {
-  // Each operator once, with where it sends its records and how many it has sent so far.
+  // Each operator once, with where it sends its records and, once running, what it has seen.
   std::string out;
   for (size_t i = 0; i < operators.size(); ++i) {
     const Operator* op = operators[i].get();
     out += " [" + std::to_string(i) + "] " + op->Describe();
-    for (size_t j = 0; j < operators.size(); ++j)
+    uint64_t in = 0;
+    for (size_t j = 0; j < operators.size(); ++j) {
       if (op->downstream() == operators[j].get()) out += "  -> [" + std::to_string(j) + "]";
-    out += "  (records out: " + std::to_string(op->records_out()) + ")\n";
+      if (operators[j]->downstream() == op) in += operators[j]->records_out();
+    }
+    out += "  (";
+    if (!std::count(sources.begin(), sources.end(), op)) out += "in: " + std::to_string(in) + ", ";
+    out += "out: " + std::to_string(op->records_out());
+    if (op->max_timestamp_out() != INT64_MIN)
+      out += ", stream time: " + temporal::FormatTimestamp(op->max_timestamp_out());
+    if (ctx_ && ctx_->state && i < stores.size()) {
+      for (const auto& name : stores[i]) {
+        StateDb::Size size = ctx_->state->EstimateSize(name);
+        out += fmt::format(", state {}: ~{} keys, {} KiB", name.substr(query_id.size() + 1), size.keys,
+                           (size.bytes + 1023) / 1024);
+      }
+    }
+    out += ")\n";
   }
   return out;
 }

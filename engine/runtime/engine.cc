@@ -3,11 +3,16 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <thread>
 #include <cstdio>
 #include <cstdlib>
 
 #include "dsl/parser.h"
 #include "operators/operator.h"
+#include "operators/sink.h"
+#include "engine/state/kv_store.h"
 
 namespace eddy {
 
@@ -72,6 +77,7 @@ class Engine::LogWriter final : public RecordWriter {
   explicit LogWriter(Engine* e) : engine_(e) {}
   Status Write(const std::string& topic, RawRecord record) override {
     record.partition = engine_->PartitionFor(topic, record);
+    engine_->dirty_ = true;
     return engine_->options_.log->Append(topic, record);
   }
 
@@ -86,6 +92,9 @@ struct Engine::RunningQuery {
   std::unique_ptr<Topology> topology;
   OperatorContext ctx;
   std::vector<std::string> topics;  // each input topic once
+  std::unique_ptr<LogReader> reader;
+  std::string group;                        // the consumer group (Kafka)
+  std::vector<std::string> changelogged;    // stores backed by a changelog topic (Kafka)
   // Next offset to read per (topic, partition), and records read ahead but not yet processed.
   struct Input {
     std::string topic;
@@ -283,6 +292,12 @@ Status Engine::Execute(std::shared_ptr<const dsl::Statement> statement) {
       const SourceDef* def = catalog_.FindSource(planned.drop_name);
       std::string query_id = def ? def->query_id : "";
       RETURN_IF_ERROR(catalog_.DropSource(planned.drop_name));
+      // When resuming, only if the topic is empty (made again by the replayed statements): a
+      // later statement may have made it anew and written to it.
+      bool delete_topic = !planned.drop_topic.empty();
+      for (int p = 0; delete_topic && replaying_ && p < options_.log->Partitions(planned.drop_topic); ++p)
+        delete_topic = options_.log->EndOffset(planned.drop_topic, p) == 0;
+      if (delete_topic) RETURN_IF_ERROR(options_.log->DeleteTopic(planned.drop_topic));
       if (!query_id.empty()) {
         for (auto it = queries_.begin(); it != queries_.end(); ++it) {
           if ((*it)->id == query_id) {
@@ -328,6 +343,14 @@ Status Engine::StartQuery(std::shared_ptr<const QueryPlan> plan, bool transient)
   for (SourceOperator* s : q->topology->sources) {
     if (std::find(q->topics.begin(), q->topics.end(), s->topic()) == q->topics.end()) q->topics.push_back(s->topic());
   }
+  q->group = transient || options_.group_prefix.empty() ? "" : options_.group_prefix + q->id;
+  q->reader = options_.log->NewReader(q->group);
+  if (!q->reader) return Status::IoError(fmt::format("cannot read the inputs of {}", q->id));
+  if (!transient && !options_.changelog_prefix.empty()) {
+    for (const auto& name : db_->StoreNames())
+      if (name.rfind(q->id + ".", 0) == 0) q->changelogged.push_back(name);
+    RETURN_IF_ERROR(RestoreChangelogs(*q));
+  }
   for (const auto& topic : q->topics) {
     int n = std::max(1, options_.log->Partitions(topic));
     for (int p = 0; p < n; ++p) {
@@ -339,6 +362,9 @@ Status Engine::StartQuery(std::shared_ptr<const QueryPlan> plan, bool transient)
         std::string v;
         ASSIGN_OR_RETURN(bool found, offsets_store_->Get(OffsetKey(q->id, topic, p), &v));
         if (found) in.offset = static_cast<int64_t>(FromBe64(v));
+        // Over Kafka the group's committed offset wins when it is ahead: the outputs of that
+        // commit are in Kafka, and so is the state they left (restored from the changelog).
+        if (!q->group.empty()) in.offset = std::max(in.offset, q->reader->Committed(topic, p));
       }
       q->inputs.push_back(std::move(in));
     }
@@ -351,19 +377,22 @@ Result<size_t> Engine::Step(RunningQuery& q, size_t budget) {
   size_t done = 0;
   while (done < budget) {
     // Refill empty buffers, then take the waiting record with the smallest timestamp.
+    // A partition with nothing buffered that is not known to be at its end may still hold an
+    // earlier record (over Kafka, one not fetched yet): wait for it rather than guess.
     RunningQuery::Input* best = nullptr;
+    bool waiting = false;
     for (auto& in : q.inputs) {
       if (in.next >= in.buffer.size()) {
         in.buffer.clear();
         in.next = 0;
-        if (in.offset < options_.log->EndOffset(in.topic, in.partition))
-          RETURN_IF_ERROR(options_.log->Read(in.topic, in.partition, in.offset, 512, in.buffer));
+        RETURN_IF_ERROR(q.reader->Read(in.topic, in.partition, in.offset, 512, in.buffer));
+        if (in.buffer.empty() && !q.reader->AtEnd(in.topic, in.partition, in.offset)) waiting = true;
       }
       if (in.next < in.buffer.size() &&
           (!best || in.buffer[in.next].timestamp < best->buffer[best->next].timestamp))
         best = &in;
     }
-    if (!best) break;
+    if (!best || waiting) break;
     const RawRecord& r = best->buffer[best->next++];
     best->offset = r.offset + 1;
     // A query that reads one topic twice (a self-join) feeds every source of it.
@@ -383,6 +412,7 @@ Status Engine::RunUntilIdle(const std::atomic<bool>* stop) {
       ASSIGN_OR_RETURN(size_t n, Step(*queries_[i], 1024));
       if (n > 0) progress = true;
       since_commit_ += n;
+      if (n > 0) dirty_ = true;
       if (since_commit_ >= options_.commit_every) RETURN_IF_ERROR(Commit());
     }
   }
@@ -390,6 +420,42 @@ Status Engine::RunUntilIdle(const std::atomic<bool>* stop) {
 }
 
 Status Engine::Commit() {
+  // Over Kafka an idle engine commits every few milliseconds: with nothing new, nothing to write.
+  if (!options_.group_prefix.empty() && !dirty_) return db_->Commit();
+  if (!options_.group_prefix.empty()) {
+    // Kafka: the state changes go to their changelogs, then outputs, changelogs and input
+    // offsets are committed (one transaction with exactly_once_v2), then the StateDb with the
+    // changelog offsets it now matches.
+    std::vector<std::string> written;
+    for (auto& q : queries_) {
+      if (q->transient) continue;
+      for (const auto& store : q->changelogged) {
+        std::string topic = ChangelogTopic(store);
+        bool any = false;
+        RETURN_IF_ERROR(db_->ForEachPending(store, [&](std::string_view k, const std::string_view* v) {
+          RawRecord r;
+          r.key.emplace(k);
+          if (v) r.value.emplace(*v);
+          r.partition = 0;
+          any = true;
+          return options_.log->Append(topic, r);
+        }));
+        if (any) written.push_back(topic);
+      }
+    }
+    std::vector<GroupOffsets> groups;
+    for (auto& q : queries_) {
+      if (q->transient || q->group.empty()) continue;
+      GroupOffsets g;
+      g.group = q->group;
+      g.reader = q->reader.get();
+      for (const auto& in : q->inputs) g.offsets.push_back({{in.topic, in.partition}, in.offset});
+      groups.push_back(std::move(g));
+    }
+    RETURN_IF_ERROR(options_.log->CommitOutputs(groups));
+    for (const auto& topic : written)
+      RETURN_IF_ERROR(offsets_store_->Put(OffsetKey("changelog", topic, 0), Be64(static_cast<uint64_t>(options_.log->EndOffset(topic, 0)))));
+  }
   for (auto& q : queries_) {
     if (q->transient) continue;
     for (const auto& in : q->inputs) {
@@ -398,6 +464,64 @@ Status Engine::Commit() {
     }
   }
   since_commit_ = 0;
+  dirty_ = false;
+  return db_->Commit();
+}
+
+bool Engine::CaughtUp() {
+  for (auto& q : queries_) {
+    for (auto& in : q->inputs) {
+      if (in.next < in.buffer.size() || !q->reader->AtEnd(in.topic, in.partition, in.offset)) return false;
+    }
+  }
+  return true;
+}
+
+std::string Engine::ChangelogTopic(const std::string& store) const {
+  // "<query id>.<store>" -> "<prefix><query id>-<store>-changelog", in a topic name's letters.
+  std::string name = store;
+  size_t dot = name.find('.');
+  if (dot != std::string::npos) name[dot] = '-';
+  for (char& c : name)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' && c != '-') c = '_';
+  return options_.changelog_prefix + name + "-changelog";
+}
+
+Status Engine::RestoreChangelogs(RunningQuery& q) {
+  if (q.changelogged.empty()) return Status::Ok();
+  // Commit what is pending first: what the restore writes goes straight to the StateDb.
+  RETURN_IF_ERROR(Commit());
+  std::unique_ptr<LogReader> reader = options_.log->NewReader("");
+  if (!reader) return Status::IoError("cannot read the changelog topics");
+  for (const auto& store : q.changelogged) {
+    std::string topic = ChangelogTopic(store);
+    RETURN_IF_ERROR(options_.log->CreateCompactedTopic(topic, 1));
+    std::string v;
+    int64_t offset = 0;
+    ASSIGN_OR_RETURN(bool found, offsets_store_->Get(OffsetKey("changelog", topic, 0), &v));
+    if (found) offset = static_cast<int64_t>(FromBe64(v));
+    ASSIGN_OR_RETURN(KvStore * kv, db_->Store(store));
+    size_t restored = 0;
+    std::vector<RawRecord> batch;
+    for (;;) {
+      batch.clear();
+      RETURN_IF_ERROR(reader->Read(topic, 0, offset, 4096, batch));
+      for (const auto& r : batch) {
+        if (!r.key) continue;
+        if (r.value) RETURN_IF_ERROR(kv->Put(*r.key, *r.value));
+        else RETURN_IF_ERROR(kv->Delete(*r.key));
+        offset = r.offset + 1;
+        ++restored;
+      }
+      if (batch.empty()) {
+        if (reader->AtEnd(topic, 0, offset)) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      }
+    }
+    if (restored > 0)
+      std::fprintf(stderr, "eddy: %s: restored %zu changes of %s from %s\n", q.id.c_str(), restored, store.c_str(), topic.c_str());
+    RETURN_IF_ERROR(offsets_store_->Put(OffsetKey("changelog", topic, 0), Be64(static_cast<uint64_t>(offset))));
+  }
   return db_->Commit();
 }
 
@@ -409,6 +533,57 @@ std::string Engine::Explain(const std::string& query_id, const std::string& form
     return q->topology->Explain();
   }
   return "";
+}
+
+// Pull queries: a SELECT without EMIT CHANGES answered from a table's current rows.
+Status Engine::Pull(std::shared_ptr<const dsl::Statement> statement) {
+  if (statement->kind != dsl::Statement::Kind::kSelect) return Status::Invalid("a pull query is a SELECT");
+  PlanOptions po;
+  po.properties = options_.properties;
+  po.now_ms = options_.now_ms ? options_.now_ms() : 0;
+  ASSIGN_OR_RETURN(PlannedStatement planned, PlanStatement(statement, catalog_, po));
+  if (planned.kind != PlannedStatement::Kind::kTransientQuery) return Status::Invalid("a pull query is a SELECT");
+  statements_.push_back(statement);
+
+  // A table written by a running query: that query's sink keeps the table's rows.
+  const dsl::Query& query = statement->select->query;
+  std::string materializing;
+  if (query.joins.empty()) {
+    const SourceDef* def = catalog_.FindSource(query.from.name);
+    if (def && def->is_table && !def->query_id.empty())
+      for (const auto& q : queries_)
+        if (!q->transient && q->id == def->query_id) materializing = q->id;
+  }
+
+  RETURN_IF_ERROR(StartQuery(planned.query, /*transient=*/true));
+  std::unique_ptr<RunningQuery> q = std::move(queries_.back());
+  queries_.pop_back();
+  Status status = Status::Ok();
+  if (!materializing.empty()) {
+    ASSIGN_OR_RETURN(KvStore* rows, db_->Store(materializing + "." + kMaterializedStore));
+    RETURN_IF_ERROR(rows->Scan([&](std::string_view key, std::string_view value) {
+      Result<RawRecord> raw = MaterializedRecord(key, value);
+      if (!raw.ok()) {
+        status = raw.status();
+        return false;
+      }
+      for (SourceOperator* s : q->topology->sources) {
+        status = s->Ingest(raw.value());
+        if (!status.ok()) return false;
+      }
+      return true;
+    }));
+  } else {
+    // Anything else is read from its topics from the beginning.
+    for (auto& in : q->inputs) in.offset = 0;
+    while (status.ok()) {
+      Result<size_t> n = Step(*q, 4096);
+      if (!n.ok()) status = n.status();
+      else if (n.value() == 0) break;
+    }
+  }
+  Status closed = q->topology->Close();
+  return status.ok() ? closed : status;
 }
 
 }  // namespace eddy

@@ -37,6 +37,14 @@ struct EngineOptions {
   std::function<int64_t()> now_ms;
   // Commit after this many input records (and whenever the engine goes idle).
   size_t commit_every = 10000;
+  // Kafka: each persistent query reads as the consumer group `group_prefix + query id` and
+  // commits that group's offsets with its outputs (Log::CommitOutputs).
+  std::string group_prefix;
+  // Kafka: when set, every state store of a persistent query is backed by the compacted topic
+  // `changelog_prefix + query id + "-" + store + "-changelog"`: each commit writes the store's
+  // changes there first, and a starting query reads the changelog's tail from the offset
+  // checkpointed in the StateDb before it processes anything.
+  std::string changelog_prefix;
 };
 
 // What a transient query (a SELECT) emits: one call per output row.
@@ -63,6 +71,8 @@ class Engine {
   Status RunUntilIdle(const std::atomic<bool>* stop = nullptr);
   // Makes everything processed so far durable.
   Status Commit();
+  // True when every input of every running query has been read to its end (for `--once`).
+  bool CaughtUp();
 
   const Catalog& catalog() const { return catalog_; }
   ProcessingLog& processing_log() { return processing_log_; }
@@ -71,6 +81,10 @@ class Engine {
   std::map<std::string, std::string>& properties() { return options_.properties; }
   // EXPLAIN of a running query: "text", "dot" or "mermaid"; empty when there is no such query.
   std::string Explain(const std::string& query_id, const std::string& format = "text") const;
+  // Answers a pull query (a SELECT without EMIT CHANGES), handing each row to the row callback:
+  // from the rows the writing query keeps for a table made by CREATE TABLE AS SELECT, else by
+  // reading the source's topics from the beginning. Runs nothing else.
+  Status Pull(std::shared_ptr<const dsl::Statement> select);
   // Starts a transient `SELECT * FROM name EMIT CHANGES` (for `eddy run --follow`).
   Status Follow(const std::string& name);
   // Stops a running query (all of them when `query_id` is empty) and forgets its catalog entry.
@@ -111,6 +125,9 @@ class Engine {
   class LogWriter;
   std::unique_ptr<LogWriter> writer_;
   size_t since_commit_ = 0;
+  bool dirty_ = false;  // outputs or input offsets not committed yet
+  Status RestoreChangelogs(RunningQuery& q);
+  std::string ChangelogTopic(const std::string& store) const;
 };
 
 // Kafka's default partitioner: murmur2 of the key bytes, as Java clients compute it.

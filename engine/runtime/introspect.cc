@@ -49,6 +49,7 @@ TextTable ShowFunctions() {
   const auto& reg = FunctionRegistry::Builtins();
   for (const auto& [name, f] : reg.scalars()) t.rows.push_back({name, "SCALAR"});
   for (const auto& [name, f] : reg.aggregates()) t.rows.push_back({name, "AGGREGATE"});
+  for (const auto& [name, f] : reg.tables()) t.rows.push_back({name, "TABLE"});
   std::sort(t.rows.begin(), t.rows.end());
   return t;
 }
@@ -94,6 +95,8 @@ Result<TextTable> DescribeFunction(const std::string& name) {
     signatures = f->signatures, description = f->description, example = f->example, kind = "SCALAR";
   } else if (const AggregateFunction* a = reg.FindAggregate(name)) {
     signatures = a->signatures, description = a->description, example = a->example, kind = "AGGREGATE";
+  } else if (const TableFunction* tf = reg.FindTable(name)) {
+    signatures = tf->signatures, description = tf->description, example = tf->example, kind = "TABLE";
   } else {
     return Status::NotFound(fmt::format("Can't find any functions with the name '{}'", name));
   }
@@ -167,26 +170,81 @@ Result<TextTable> Introspect(Engine& engine, const dsl::Statement& st) {
   return Status::Invalid("not an introspection statement");
 }
 
-std::string RenderTable(const TextTable& t) {
+namespace {
+
+// Characters on screen: UTF-8 continuation bytes take no column of their own.
+size_t DisplayWidth(std::string_view s) {
+  size_t n = 0;
+  for (char c : s) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  return n;
+}
+
+// The first `columns` characters of `s` (whole UTF-8 sequences), removed from it.
+std::string TakeColumns(std::string_view& s, size_t columns) {
+  size_t i = 0, seen = 0;
+  while (i < s.size()) {
+    bool starts = (static_cast<unsigned char>(s[i]) & 0xC0) != 0x80;
+    if (starts && seen == columns) break;
+    seen += starts;
+    ++i;
+  }
+  std::string out(s.substr(0, i));
+  s.remove_prefix(i);
+  return out;
+}
+
+}  // namespace
+
+std::vector<size_t> FitWidths(std::vector<size_t> widths, size_t max_width) {
+  constexpr size_t kMinWidth = 8;
+  size_t frame = 3 * widths.size() + 1;
+  if (max_width == 0 || max_width <= frame) return widths;
+  size_t budget = max_width - frame, total = 0;
+  for (size_t w : widths) total += w;
+  while (total > budget) {
+    auto widest = std::max_element(widths.begin(), widths.end());
+    if (*widest <= kMinWidth) break;
+    --*widest;
+    --total;
+  }
+  return widths;
+}
+
+std::string RenderSeparator(const std::vector<size_t>& widths) {
+  std::string sep = "+";
+  for (size_t w : widths) sep += std::string(w + 2, '-') + "+";
+  return sep + "\n";
+}
+
+std::string RenderRow(const std::vector<std::string>& cells, const std::vector<size_t>& widths, bool wrap) {
+  std::vector<std::string_view> rest;
+  for (size_t i = 0; i < widths.size(); ++i) rest.push_back(i < cells.size() ? std::string_view(cells[i]) : "");
+  std::string out;
+  bool first = true;
+  while (first || std::any_of(rest.begin(), rest.end(), [](std::string_view r) { return !r.empty(); })) {
+    first = false;
+    out += "|";
+    for (size_t i = 0; i < widths.size(); ++i) {
+      std::string piece = TakeColumns(rest[i], wrap ? std::max<size_t>(widths[i], 1) : rest[i].size());
+      out += " " + piece + std::string(widths[i] - std::min(widths[i], DisplayWidth(piece)), ' ') + " |";
+    }
+    out += "\n";
+  }
+  return out;
+}
+
+std::string RenderTable(const TextTable& t, size_t max_width) {
   std::string out;
   if (!t.columns.empty()) {
     std::vector<size_t> w;
-    for (const auto& c : t.columns) w.push_back(c.size());
+    for (const auto& c : t.columns) w.push_back(DisplayWidth(c));
     for (const auto& r : t.rows)
-      for (size_t i = 0; i < r.size() && i < w.size(); ++i) w[i] = std::max(w[i], r[i].size());
-    std::string sep = "+";
-    for (size_t x : w) sep += std::string(x + 2, '-') + "+";
-    auto line = [&](const std::vector<std::string>& cells) {
-      std::string s = "|";
-      for (size_t i = 0; i < w.size(); ++i) {
-        std::string c = i < cells.size() ? cells[i] : "";
-        s += " " + c + std::string(w[i] - c.size(), ' ') + " |";
-      }
-      return s + "\n";
-    };
-    out += sep + "\n" + line(t.columns) + sep + "\n";
-    for (const auto& r : t.rows) out += line(r);
-    out += sep + "\n";
+      for (size_t i = 0; i < r.size() && i < w.size(); ++i) w[i] = std::max(w[i], DisplayWidth(r[i]));
+    w = FitWidths(std::move(w), max_width);
+    std::string sep = RenderSeparator(w);
+    out += sep + RenderRow(t.columns, w) + sep;
+    for (const auto& r : t.rows) out += RenderRow(r, w);
+    out += sep;
   }
   out += t.note;
   (void)Lower;

@@ -120,7 +120,44 @@ Result<KvStore*> StateDb::Store(const std::string& name) {
   return raw;
 }
 
+StateDb::Size StateDb::EstimateSize(const std::string& name) const {
+  Size size;
+  auto h = handles_.find(name);
+  if (h == handles_.end()) return size;
+  uint64_t v = 0;
+  if (db_->GetIntProperty(h->second, rocksdb::DB::Properties::kEstimateNumKeys, &v)) size.keys = v;
+  if (db_->GetIntProperty(h->second, rocksdb::DB::Properties::kTotalSstFilesSize, &v)) size.bytes += v;
+  if (db_->GetIntProperty(h->second, rocksdb::DB::Properties::kCurSizeAllMemTables, &v)) size.bytes += v;
+  return size;
+}
+
 size_t StateDb::pending_writes() const { return batch_->GetWriteBatch()->Count(); }
+
+std::vector<std::string> StateDb::StoreNames() const {
+  std::vector<std::string> out;
+  for (const auto& [name, h] : handles_)
+    if (name != rocksdb::kDefaultColumnFamilyName) out.push_back(name);
+  return out;
+}
+
+Status StateDb::ForEachPending(const std::string& name,
+                               const std::function<Status(std::string_view, const std::string_view*)>& fn) {
+  auto h = handles_.find(name);
+  if (h == handles_.end() || batch_->GetWriteBatch()->Count() == 0) return Status::Ok();
+  std::unique_ptr<rocksdb::WBWIIterator> it(batch_->NewIterator(h->second));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    rocksdb::WriteEntry e = it->Entry();
+    std::string_view key(e.key.data(), e.key.size());
+    if (e.type == rocksdb::kPutRecord) {
+      std::string_view value(e.value.data(), e.value.size());
+      RETURN_IF_ERROR(fn(key, &value));
+    } else if (e.type == rocksdb::kDeleteRecord || e.type == rocksdb::kSingleDeleteRecord) {
+      RETURN_IF_ERROR(fn(key, nullptr));
+    }
+  }
+  if (!it->status().ok()) return Status::IoError(fmt::format("state store {}: {}", name, it->status().ToString()));
+  return Status::Ok();
+}
 
 Status StateDb::Commit() {
   if (batch_->GetWriteBatch()->Count() == 0) return Status::Ok();

@@ -5,7 +5,11 @@
 // task replays from its inputs' committed offsets.
 #include <map>
 #include <memory>
+#include <cstdint>
+#include <functional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "engine/common/status.h"
 #include "engine/state/kv_store.h"
@@ -41,6 +45,18 @@ class StateDb {
   Status Commit();
   // How many writes wait for the next Commit().
   size_t pending_writes() const;
+  // RocksDB's estimates for a store (0 for one never opened): keys and bytes on disk and in memory.
+  struct Size {
+    uint64_t keys = 0;
+    uint64_t bytes = 0;
+  };
+  Size EstimateSize(const std::string& name) const;
+  // The names of every store the database holds, in name order.
+  std::vector<std::string> StoreNames() const;
+  // Visits the pending writes of store `name` in key order, the last one per key; `value` is
+  // null for a delete. (Kafka mode writes them to the store's changelog topic.)
+  Status ForEachPending(const std::string& name,
+                        const std::function<Status(std::string_view key, const std::string_view* value)>& fn);
 
  private:
   class RocksKvStore;

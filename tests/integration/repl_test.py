@@ -4,14 +4,17 @@
     python3 tests/integration/repl_test.py BUILD_DIR/bin/eddy
 
 Ends with "N passed, M failed, K skipped"."""
+import fcntl
 import os
 import pty
 import re
 import select
 import shutil
 import signal
+import struct
 import sys
 import tempfile
+import termios
 import time
 
 EDDY = os.path.abspath(sys.argv[1]) if len(sys.argv) > 1 else "build/bin/eddy"
@@ -46,6 +49,9 @@ class Term:
                 if not data:
                     raise AssertionError(f"eddy ended while waiting for {pattern!r}; screen:\n{self.out[-2000:]}")
                 self.out += data.decode("utf-8", "replace")
+
+    def resize(self, rows, cols):
+        fcntl.ioctl(self.fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
 
     def send(self, text):
         os.write(self.fd, text.encode())
@@ -102,6 +108,15 @@ def test_statements_multiline_and_errors(tmp):
         t.send("SHOW STREAMS;\r")
         t.expect(r"\| S +\| s +\| KAFKA +\| JSON")
         t.expect(PROMPT)
+        t.send("SHOW TOPICS;\r")
+        t.expect(r"\| s +\| 1 +\| 1 +\|")
+        t.expect(PROMPT)
+        t.send("DROP STREAM S DELETE TOPIC;\r")
+        t.expect("dropped")
+        t.expect(PROMPT)
+        t.send("SHOW TOPICS;\r")
+        m = t.expect(r"(?s)Kafka Topic(.*?)" + PROMPT)
+        assert "| s " not in m.group(1), m.group(1)
         t.send("\x04")  # Ctrl-D leaves
         assert t.wait_exit() == 0
     finally:
@@ -127,7 +142,11 @@ def test_push_query_cancelled_with_ctrl_c_and_pull_query(tmp):
         t.expect("Query terminated")
         t.expect(PROMPT)
         t.send("CREATE TABLE T AS SELECT K, SUM(V) AS TOTAL FROM S GROUP BY K;\r")
-        t.expect("Created query")
+        query_id = t.expect(r"Created query (\S+)").group(1)
+        t.expect(PROMPT)
+        # EXPLAIN of a running query: records in and out, stream time and state per node.
+        t.send(f"EXPLAIN {query_id};\r")
+        t.expect(r"Aggregate.*\(in: 2, out: 2, stream time: \d{4}-\d\d-\d\dT[\d:.]+, state [^:]+: ~\d+ keys")
         t.expect(PROMPT)
         t.send("SELECT * FROM T;\r")  # a pull query: the current row per key
         t.expect(r"\| a +\| 6 +\|")
@@ -135,6 +154,44 @@ def test_push_query_cancelled_with_ctrl_c_and_pull_query(tmp):
         t.expect(PROMPT)
         t.send("SELECT K FROM S EMIT CHANGES LIMIT 2;\r")
         t.expect("Limit Reached")
+        t.expect(PROMPT)
+    finally:
+        t.close()
+
+
+def test_pull_queries_fit_a_narrow_terminal(tmp):
+    t = session(tmp)
+    t.resize(24, 40)
+    try:
+        t.send("CREATE STREAM S (K VARCHAR KEY, NOTE VARCHAR, N INT) "
+               "WITH (KAFKA_TOPIC='notes', VALUE_FORMAT='JSON', PARTITIONS=1);\r")
+        t.expect(PROMPT)
+        long_note = "the quick brown fox jumps over the lazy dog"
+        t.send(f"INSERT INTO S (K, NOTE, N) VALUES ('a', 'short', 1);\r")
+        t.expect(PROMPT)
+        t.send(f"INSERT INTO S (K, NOTE, N) VALUES ('b', '{long_note}', 2);\r")
+        t.expect(PROMPT)
+        t.send("CREATE TABLE LATEST AS SELECT K, LATEST_BY_OFFSET(NOTE) AS NOTE, SUM(N) AS N FROM S GROUP BY K;\r")
+        t.expect("Created query")
+        t.expect(PROMPT)
+        t.send("INSERT INTO S (K, NOTE, N) VALUES ('a', 'newer', 10);\r")
+        t.expect(PROMPT)
+        # By key: the current row of 'a' only.
+        t.send("SELECT * FROM LATEST WHERE K = 'a';\r")
+        t.expect(r"\| a +\| newer +\| 11 +\|")
+        t.expect("1 row")
+        t.expect(PROMPT)
+        # A scan in a 40-column terminal: no line wider than the terminal, the long note wrapped.
+        t.send("SELECT * FROM LATEST;\r")
+        m = t.expect(r"(?s)(\+-.*?)2 rows")
+        lines = [l for l in m.group(1).replace("\r", "").split("\n") if l]
+        assert all(len(l) <= 40 for l in lines), lines
+        notes = "".join(l.split("|")[2].strip() for l in lines if l.startswith("|"))
+        assert long_note.replace(" ", "") in notes.replace(" ", ""), lines
+        assert sum(1 for l in lines if l.startswith("|")) == 4, lines  # header, 'a', 'b' on two lines
+        t.expect(PROMPT)
+        t.send("SELECT * FROM LATEST WHERE K = 'nobody';\r")
+        t.expect("0 rows")
         t.expect(PROMPT)
     finally:
         t.close()

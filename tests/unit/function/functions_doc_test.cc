@@ -30,6 +30,10 @@ std::string RenderFunctionsDoc() {
   for (const auto& [name, fn] : r.aggregates()) {
     out += "### " + name + "\n\n`" + fn.signatures + "`\n\n" + fn.description + "\n\nExample: `" + fn.example + "`\n\n";
   }
+  out += "## Table functions\n\nA SELECT item that calls one turns each input row into as many rows as it returns values.\n\n";
+  for (const auto& [name, fn] : r.tables()) {
+    out += "### " + name + "\n\n`" + fn.signatures + "`\n\n" + fn.description + "\n\nExample: `" + fn.example + "`\n\n";
+  }
   return out;
 }
 

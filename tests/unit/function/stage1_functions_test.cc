@@ -8,44 +8,13 @@
 
 #include "engine/function/expr_builder.h"
 #include "engine/function/registry.h"
+#include "tests/unit/function/call_util.h"
 
 using namespace eddy;
 
 namespace {
 
-using Arg = std::pair<Value, TypePtr>;  // a null Value with a null type: an untyped NULL literal
-
-Result<CompiledExprPtr> Bind(const std::string& name, std::vector<Arg> args) {
-  const ScalarFunction* fn = FunctionRegistry::Builtins().FindScalar(name);
-  REQUIRE(fn != nullptr);
-  std::vector<CompiledExprPtr> exprs;
-  for (auto& [v, t] : args) exprs.push_back(v.is_null() ? MakeNullLiteral(t) : MakeLiteral(v, t));
-  return MakeCall(*fn, std::move(exprs));
-}
-
-Value Call(const std::string& name, std::vector<Arg> args, std::string* error = nullptr) {
-  auto call = Bind(name, std::move(args));
-  REQUIRE(call.ok());
-  Record r;
-  EvalContext ctx{&r, {}};
-  Value out = call.value()->Eval(ctx);
-  if (error) *error = ctx.error;
-  return out;
-}
-
-std::string BindError(const std::string& name, std::vector<Arg> args) {
-  auto call = Bind(name, std::move(args));
-  REQUIRE(!call.ok());
-  return call.status().message();
-}
-
-Arg S(std::string s) { return {Value::String(std::move(s)), Type::String()}; }
-Arg I(int32_t i) { return {Value::Int(i), Type::Int()}; }
-Arg L(int64_t i) { return {Value::Bigint(i), Type::Bigint()}; }
-Arg D(double d) { return {Value::Double(d), Type::Double()}; }
-Arg B(std::string b) { return {Value::Blob(std::move(b)), Type::Bytes()}; }
-Arg Null() { return {Value(), nullptr}; }
-Arg NullOf(TypePtr t) { return {Value(), std::move(t)}; }
+using namespace eddy::testing;
 
 std::string Str(const Value& v) { return v.as_string(); }
 

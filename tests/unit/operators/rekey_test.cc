@@ -2,21 +2,15 @@
 // is re-keyed with only the key-column expressions computed.
 #include <catch2/catch.hpp>
 
+#include "tests/unit/operators/collect_operator.h"
+
 #include "engine/function/expr_builder.h"
 #include "operators/rekey.h"
 
 namespace eddy {
 namespace {
 
-class Collect final : public Operator {
- public:
-  Status Process(Record record, int) override {
-    seen.push_back(std::move(record));
-    return Status::Ok();
-  }
-  std::string Describe() const override { return "Collect"; }
-  std::vector<Record> seen;
-};
+using Collect = testing::CollectOperator;
 
 // Wide row of a stream (K INT KEY, V STRING): [K, V, ROWTIME, ROWPARTITION, ROWOFFSET].
 Record Wide(int k, std::optional<std::string> v) {

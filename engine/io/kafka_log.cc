@@ -1,0 +1,447 @@
+#include "engine/io/kafka_log.h"
+
+#include <fmt/format.h>
+#include <librdkafka/rdkafka.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <deque>
+#include <random>
+#include <thread>
+
+namespace eddy {
+namespace {
+
+// Applies the user's settings, then `fixed` (what eddy relies on). Errors name the key, never
+// the value: it may be a password.
+Result<rd_kafka_conf_t*> MakeConf(const std::map<std::string, std::string>& client,
+                                  const std::vector<std::pair<std::string, std::string>>& fixed) {
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  char err[512];
+  for (const auto& [k, v] : client) {
+    if (rd_kafka_conf_set(conf, k.c_str(), v.c_str(), err, sizeof err) != RD_KAFKA_CONF_OK) {
+      rd_kafka_conf_destroy(conf);
+      return Status::Invalid(fmt::format("Kafka setting '{}' is not accepted by librdkafka", k));
+    }
+  }
+  for (const auto& [k, v] : fixed) {
+    if (rd_kafka_conf_set(conf, k.c_str(), v.c_str(), err, sizeof err) != RD_KAFKA_CONF_OK) {
+      rd_kafka_conf_destroy(conf);
+      return Status::Internal(fmt::format("Kafka setting '{}': {}", k, err));
+    }
+  }
+  return conf;
+}
+
+Status FromError(rd_kafka_error_t* e, const std::string& what) {
+  if (!e) return Status::Ok();
+  Status st = Status::IoError(fmt::format("Kafka: {}: {}", what, rd_kafka_error_string(e)));
+  rd_kafka_error_destroy(e);
+  return st;
+}
+
+void OnDelivery(rd_kafka_t*, const rd_kafka_message_t* m, void* opaque) {
+  auto* log = static_cast<KafkaLog*>(opaque);
+  log->Delivered(rd_kafka_topic_name(m->rkt), m->partition, m->offset, m->err,
+                 m->err ? rd_kafka_err2str(m->err) : nullptr);
+}
+
+// A consumer of one group, assigned the partitions it is asked to read.
+class KafkaReader final : public LogReader {
+ public:
+  static Result<std::unique_ptr<KafkaReader>> Open(const std::map<std::string, std::string>& client,
+                                                   const std::string& group) {
+    ASSIGN_OR_RETURN(rd_kafka_conf_t * conf,
+                     MakeConf(client, {{"group.id", group},
+                                       {"enable.auto.commit", "false"},
+                                       {"enable.auto.offset.store", "false"},
+                                       {"enable.partition.eof", "true"},
+                                       {"isolation.level", "read_committed"},
+                                       {"auto.offset.reset", "earliest"}}));
+    char err[512];
+    rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
+    if (!rk) {
+      rd_kafka_conf_destroy(conf);
+      return Status::IoError(fmt::format("Kafka: cannot create a consumer: {}", err));
+    }
+    std::unique_ptr<KafkaReader> r(new KafkaReader());
+    r->rk_ = rk;
+    r->queue_ = rd_kafka_queue_get_consumer(rk);
+    return r;
+  }
+  ~KafkaReader() override {
+    if (queue_) rd_kafka_queue_destroy(queue_);
+    if (rk_) {
+      rd_kafka_consumer_close(rk_);
+      rd_kafka_destroy(rk_);
+    }
+  }
+
+  Status Read(const std::string& topic, int partition, int64_t offset, size_t max,
+              std::vector<RawRecord>& out) override {
+    Part& p = Position(topic, partition, offset);
+    RETURN_IF_ERROR(Poll(0));
+    while (max > 0 && !p.buffer.empty()) {
+      out.push_back(std::move(p.buffer.front()));
+      p.buffer.pop_front();
+      p.next = out.back().offset + 1;
+      --max;
+    }
+    return Status::Ok();
+  }
+
+  bool AtEnd(const std::string& topic, int partition, int64_t offset) override {
+    Part& p = Position(topic, partition, offset);
+    (void)Poll(0);
+    return p.buffer.empty() && p.eof;
+  }
+
+  int64_t Committed(const std::string& topic, int partition) override {
+    rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(list, topic.c_str(), partition);
+    int64_t out = -1;
+    if (rd_kafka_committed(rk_, list, 30000) == RD_KAFKA_RESP_ERR_NO_ERROR && list->elems[0].err == 0 &&
+        list->elems[0].offset >= 0)
+      out = list->elems[0].offset;
+    rd_kafka_topic_partition_list_destroy(list);
+    return out;
+  }
+
+  rd_kafka_t* handle() { return rk_; }
+
+  // Waits up to `ms` for records; fills the partitions' buffers.
+  Status Poll(int ms) {
+    rd_kafka_message_t* msgs[1024];
+    ssize_t n = rd_kafka_consume_batch_queue(queue_, ms, msgs, 1024);
+    if (n < 0) return Status::IoError(fmt::format("Kafka: {}", rd_kafka_err2str(rd_kafka_last_error())));
+    for (ssize_t i = 0; i < n; ++i) {
+      rd_kafka_message_t* m = msgs[i];
+      if (m->rkt) {
+        auto it = parts_.find({rd_kafka_topic_name(m->rkt), m->partition});
+        if (it != parts_.end()) {
+          Part& p = it->second;
+          if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+            if (m->offset >= p.next) p.eof = true;
+          } else if (m->err) {
+            Report(m);
+          } else if (p.buffer.empty() ? m->offset >= p.next : m->offset > p.buffer.back().offset) {
+            RawRecord r;
+            if (m->key) r.key.emplace(static_cast<const char*>(m->key), m->key_len);
+            if (m->payload) r.value.emplace(static_cast<const char*>(m->payload), m->len);
+            r.timestamp = rd_kafka_message_timestamp(m, nullptr);
+            r.partition = m->partition;
+            r.offset = m->offset;
+            p.buffer.push_back(std::move(r));
+            p.eof = false;
+          }
+        }
+      } else if (m->err) {
+        Report(m);
+      }
+      rd_kafka_message_destroy(m);
+    }
+    return Status::Ok();
+  }
+
+ private:
+  struct Part {
+    int64_t next = -1;  // the offset the next record handed out has at least
+    std::deque<RawRecord> buffer;
+    bool eof = false;
+  };
+  KafkaReader() = default;
+
+  // The partition's state, assigned or moved to `offset` when that is not where it stands.
+  Part& Position(const std::string& topic, int partition, int64_t offset) {
+    auto [it, added] = parts_.try_emplace({topic, partition});
+    Part& p = it->second;
+    if (!added && p.next == offset) return p;
+    int64_t expected = p.buffer.empty() ? p.next : p.buffer.front().offset;
+    if (!added && expected == offset) return p;
+    p.buffer.clear();
+    p.eof = false;
+    p.next = offset;
+    rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(list, topic.c_str(), partition)->offset = offset;
+    rd_kafka_error_t* e = added ? rd_kafka_incremental_assign(rk_, list) : rd_kafka_seek_partitions(rk_, list, 10000);
+    if (e) {
+      std::fprintf(stderr, "eddy: Kafka: cannot read %s partition %d from %lld: %s\n", topic.c_str(), partition,
+                   static_cast<long long>(offset), rd_kafka_error_string(e));
+      rd_kafka_error_destroy(e);
+    }
+    rd_kafka_topic_partition_list_destroy(list);
+    return p;
+  }
+
+  void Report(const rd_kafka_message_t* m) {
+    std::string what = rd_kafka_message_errstr(m);
+    if (what == last_error_) return;  // librdkafka repeats transient errors while it retries
+    last_error_ = what;
+    std::fprintf(stderr, "eddy: Kafka consumer: %s\n", what.c_str());
+  }
+
+  rd_kafka_t* rk_ = nullptr;
+  rd_kafka_queue_t* queue_ = nullptr;
+  std::map<std::pair<std::string, int>, Part> parts_;
+  std::string last_error_;
+};
+
+std::string RandomSuffix() {
+  std::random_device rd;
+  return fmt::format("{:016x}", (static_cast<uint64_t>(rd()) << 32) | rd());
+}
+
+}  // namespace
+
+Result<std::unique_ptr<KafkaLog>> KafkaLog::Open(KafkaSettings settings) {
+  std::unique_ptr<KafkaLog> log(new KafkaLog(std::move(settings)));
+  std::vector<std::pair<std::string, std::string>> fixed = {
+      {"enable.idempotence", "true"},
+      {"partitioner", "murmur2_random"},  // only for records without a partition: eddy sets it
+  };
+  if (log->settings_.client.count("linger.ms") == 0) fixed.emplace_back("linger.ms", "5");
+  if (log->transactional()) {
+    fixed.emplace_back("transactional.id", log->settings_.transactional_id);
+    if (log->settings_.client.count("transaction.timeout.ms") == 0) fixed.emplace_back("transaction.timeout.ms", "60000");
+  }
+  ASSIGN_OR_RETURN(rd_kafka_conf_t * conf, MakeConf(log->settings_.client, fixed));
+  rd_kafka_conf_set_dr_msg_cb(conf, OnDelivery);
+  rd_kafka_conf_set_opaque(conf, log.get());
+  char err[512];
+  log->producer_ = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
+  if (!log->producer_) {
+    rd_kafka_conf_destroy(conf);
+    return Status::IoError(fmt::format("Kafka: cannot create a producer: {}", err));
+  }
+  // Fail early and plainly when the cluster cannot be reached.
+  const rd_kafka_metadata_t* md = nullptr;
+  rd_kafka_resp_err_t e = rd_kafka_metadata(log->producer_, 0, nullptr, &md, log->settings_.timeout_ms);
+  if (e) return Status::IoError(fmt::format("Kafka: cannot reach the cluster: {}", rd_kafka_err2str(e)));
+  rd_kafka_metadata_destroy(md);
+  if (log->transactional())
+    RETURN_IF_ERROR(FromError(rd_kafka_init_transactions(log->producer_, log->settings_.timeout_ms),
+                              "initializing transactions"));
+  return log;
+}
+
+KafkaLog::~KafkaLog() {
+  inspector_.reset();
+  if (producer_) {
+    if (in_transaction_) (void)rd_kafka_abort_transaction(producer_, settings_.timeout_ms);
+    else rd_kafka_flush(producer_, settings_.timeout_ms);
+    rd_kafka_destroy(producer_);
+  }
+}
+
+Status KafkaLog::CreateTopic(const std::string& topic, int partitions) { return Create(topic, partitions, false); }
+Status KafkaLog::CreateCompactedTopic(const std::string& topic, int partitions) {
+  return Create(topic, partitions, true);
+}
+
+Status KafkaLog::Create(const std::string& topic, int partitions, bool compacted) {
+  if (HasTopic(topic)) return Status::Ok();
+  char err[512];
+  rd_kafka_NewTopic_t* nt = rd_kafka_NewTopic_new(topic.c_str(), std::max(1, partitions), -1, err, sizeof err);
+  if (!nt) return Status::Invalid(fmt::format("Kafka: cannot create topic {}: {}", topic, err));
+  if (compacted) rd_kafka_NewTopic_set_config(nt, "cleanup.policy", "compact");
+  rd_kafka_queue_t* q = rd_kafka_queue_new(producer_);
+  rd_kafka_AdminOptions_t* opts = rd_kafka_AdminOptions_new(producer_, RD_KAFKA_ADMIN_OP_CREATETOPICS);
+  rd_kafka_AdminOptions_set_operation_timeout(opts, settings_.timeout_ms, err, sizeof err);
+  rd_kafka_CreateTopics(producer_, &nt, 1, opts, q);
+  rd_kafka_event_t* ev = rd_kafka_queue_poll(q, settings_.timeout_ms + 5000);
+  Status st;
+  if (!ev) {
+    st = Status::IoError(fmt::format("Kafka: creating topic {} timed out", topic));
+  } else if (rd_kafka_event_error(ev)) {
+    st = Status::IoError(fmt::format("Kafka: cannot create topic {}: {}", topic, rd_kafka_event_error_string(ev)));
+  } else {
+    size_t n = 0;
+    const rd_kafka_topic_result_t** res = rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(ev), &n);
+    for (size_t i = 0; i < n; ++i) {
+      rd_kafka_resp_err_t e = rd_kafka_topic_result_error(res[i]);
+      if (e && e != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS)
+        st = Status::IoError(fmt::format("Kafka: cannot create topic {}: {}", topic, rd_kafka_topic_result_error_string(res[i])));
+    }
+  }
+  if (ev) rd_kafka_event_destroy(ev);
+  rd_kafka_AdminOptions_destroy(opts);
+  rd_kafka_queue_destroy(q);
+  rd_kafka_NewTopic_destroy(nt);
+  if (!st.ok()) return st;
+  partitions_.erase(topic);
+  // The new topic's metadata reaches the client a moment later.
+  for (int i = 0; i < 100 && !HasTopic(topic); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  return Status::Ok();
+}
+
+bool KafkaLog::HasTopic(const std::string& topic) const { return Partitions(topic) > 0; }
+
+int KafkaLog::Partitions(const std::string& topic) const {
+  auto it = partitions_.find(topic);
+  if (it != partitions_.end()) return it->second;
+  rd_kafka_topic_t* t = rd_kafka_topic_new(producer_, topic.c_str(), nullptr);
+  const rd_kafka_metadata_t* md = nullptr;
+  int n = 0;
+  if (rd_kafka_metadata(producer_, 0, t, &md, settings_.timeout_ms) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+    if (md->topic_cnt == 1 && md->topics[0].err == RD_KAFKA_RESP_ERR_NO_ERROR) n = md->topics[0].partition_cnt;
+    rd_kafka_metadata_destroy(md);
+  }
+  rd_kafka_topic_destroy(t);
+  if (n > 0) partitions_[topic] = n;
+  return n;
+}
+
+Status KafkaLog::Append(const std::string& topic, RawRecord& record) {
+  if (!HasTopic(topic)) RETURN_IF_ERROR(CreateTopic(topic, 1));
+  if (transactional() && !in_transaction_) {
+    RETURN_IF_ERROR(FromError(rd_kafka_begin_transaction(producer_), "beginning a transaction"));
+    in_transaction_ = true;
+  }
+  // Windowed keys as Kafka Streams writes time windows: the key, then the window start.
+  std::string windowed;
+  const std::string* key = record.key ? &*record.key : nullptr;
+  if (record.window && key) {
+    windowed = *key;
+    for (int i = 7; i >= 0; --i) windowed.push_back(static_cast<char>((static_cast<uint64_t>(record.window->start) >> (8 * i)) & 0xff));
+    key = &windowed;
+  }
+  for (;;) {
+    rd_kafka_resp_err_t e = rd_kafka_producev(
+        producer_, RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_PARTITION(record.partition),
+        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+        RD_KAFKA_V_KEY((key ? key->data() : nullptr), (key ? key->size() : 0)),
+        RD_KAFKA_V_VALUE((record.value ? const_cast<char*>(record.value->data()) : nullptr),
+                         (record.value ? record.value->size() : 0)),
+        RD_KAFKA_V_TIMESTAMP(record.timestamp), RD_KAFKA_V_END);
+    if (e == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+      rd_kafka_poll(producer_, 50);
+      continue;
+    }
+    if (e) return Status::IoError(fmt::format("Kafka: cannot write to {}: {}", topic, rd_kafka_err2str(e)));
+    break;
+  }
+  record.offset = -1;
+  if ((++appended_ & 1023) == 0) rd_kafka_poll(producer_, 0);
+  return Status::Ok();
+}
+
+void KafkaLog::Delivered(const std::string& topic, int partition, int64_t offset, int error, const char* reason) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (error) {
+    if (delivery_error_.empty())
+      delivery_error_ = fmt::format("Kafka: a record for {} partition {} was not written: {}", topic, partition,
+                                    reason ? reason : "unknown error");
+    return;
+  }
+  int64_t& last = delivered_[{topic, partition}];
+  if (offset + 1 > last) last = offset + 1;
+}
+
+Status KafkaLog::FirstDeliveryError() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (delivery_error_.empty()) return Status::Ok();
+  return Status::IoError(delivery_error_);
+}
+
+Status KafkaLog::Flush() {
+  rd_kafka_resp_err_t e = rd_kafka_flush(producer_, settings_.timeout_ms);
+  if (e) return Status::IoError(fmt::format("Kafka: flushing the producer: {}", rd_kafka_err2str(e)));
+  return FirstDeliveryError();
+}
+
+Status KafkaLog::CommitOutputs(const std::vector<GroupOffsets>& offsets) {
+  auto list_of = [](const GroupOffsets& g) {
+    rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(static_cast<int>(g.offsets.size()));
+    for (const auto& [tp, off] : g.offsets) rd_kafka_topic_partition_list_add(list, tp.first.c_str(), tp.second)->offset = off;
+    return list;
+  };
+  if (!transactional()) {
+    RETURN_IF_ERROR(Flush());
+    for (const auto& g : offsets) {
+      auto* r = dynamic_cast<KafkaReader*>(g.reader);
+      if (!r || g.offsets.empty()) continue;
+      rd_kafka_topic_partition_list_t* list = list_of(g);
+      rd_kafka_resp_err_t e = rd_kafka_commit(r->handle(), list, 0);
+      rd_kafka_topic_partition_list_destroy(list);
+      if (e) return Status::IoError(fmt::format("Kafka: committing the offsets of {}: {}", g.group, rd_kafka_err2str(e)));
+    }
+    return Status::Ok();
+  }
+  bool any_offsets = false;
+  for (const auto& g : offsets) any_offsets = any_offsets || (!g.offsets.empty() && dynamic_cast<KafkaReader*>(g.reader));
+  if (!in_transaction_ && !any_offsets) return Status::Ok();
+  if (!in_transaction_) {
+    RETURN_IF_ERROR(FromError(rd_kafka_begin_transaction(producer_), "beginning a transaction"));
+    in_transaction_ = true;
+  }
+  for (const auto& g : offsets) {
+    auto* r = dynamic_cast<KafkaReader*>(g.reader);
+    if (!r || g.offsets.empty()) continue;
+    rd_kafka_consumer_group_metadata_t* meta = rd_kafka_consumer_group_metadata(r->handle());
+    rd_kafka_topic_partition_list_t* list = list_of(g);
+    rd_kafka_error_t* e = rd_kafka_send_offsets_to_transaction(producer_, list, meta, settings_.timeout_ms);
+    rd_kafka_topic_partition_list_destroy(list);
+    rd_kafka_consumer_group_metadata_destroy(meta);
+    RETURN_IF_ERROR(FromError(e, "adding the input offsets of " + g.group + " to the transaction"));
+  }
+  rd_kafka_error_t* e = rd_kafka_commit_transaction(producer_, settings_.timeout_ms);
+  in_transaction_ = false;
+  RETURN_IF_ERROR(FromError(e, "committing the transaction"));
+  return FirstDeliveryError();
+}
+
+int64_t KafkaLog::EndOffset(const std::string& topic, int partition) const {
+  {
+    std::lock_guard<std::mutex> lock(const_cast<std::mutex&>(mu_));
+    if (rd_kafka_outq_len(producer_) == 0) {
+      auto it = delivered_.find({topic, partition});
+      if (it != delivered_.end()) return it->second;
+    }
+  }
+  int64_t low = 0, high = 0;
+  if (rd_kafka_query_watermark_offsets(producer_, topic.c_str(), partition, &low, &high, settings_.timeout_ms))
+    return 0;
+  return high;
+}
+
+std::vector<std::string> KafkaLog::Topics() const {
+  std::vector<std::string> out;
+  const rd_kafka_metadata_t* md = nullptr;
+  if (rd_kafka_metadata(producer_, 1, nullptr, &md, settings_.timeout_ms) != RD_KAFKA_RESP_ERR_NO_ERROR) return out;
+  for (int i = 0; i < md->topic_cnt; ++i) {
+    std::string name = md->topics[i].topic;
+    if (!name.empty() && name[0] != '_') out.push_back(name);
+  }
+  rd_kafka_metadata_destroy(md);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::unique_ptr<LogReader> KafkaLog::NewReader(const std::string& group) {
+  std::string g = group.empty() ? "eddy-reader-" + RandomSuffix() : group;
+  auto r = KafkaReader::Open(settings_.client, g);
+  if (!r.ok()) {
+    std::fprintf(stderr, "eddy: %s\n", r.status().message().c_str());
+    return nullptr;
+  }
+  return std::move(r).value();
+}
+
+Status KafkaLog::Read(const std::string& topic, int partition, int64_t offset, size_t max,
+                      std::vector<RawRecord>& out) const {
+  if (!inspector_) inspector_ = const_cast<KafkaLog*>(this)->NewReader("");
+  if (!inspector_) return Status::IoError("Kafka: cannot create a consumer");
+  auto* r = static_cast<KafkaReader*>(inspector_.get());
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(settings_.timeout_ms);
+  size_t before = out.size();
+  while (out.size() - before < max) {
+    RETURN_IF_ERROR(r->Read(topic, partition, offset, max - (out.size() - before), out));
+    if (out.size() > before) offset = out.back().offset + 1;
+    if (r->AtEnd(topic, partition, offset) || std::chrono::steady_clock::now() > deadline) break;
+    RETURN_IF_ERROR(r->Poll(100));
+  }
+  return Status::Ok();
+}
+
+}  // namespace eddy

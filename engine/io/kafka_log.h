@@ -1,0 +1,81 @@
+#pragma once
+// KafkaLog: the Log over a Kafka cluster, through librdkafka's C API.
+//
+// - Topics are created with the admin API, with the partitions a statement declares (and
+//   cleanup.policy=compact for tables and state changelogs); an existing topic keeps its own.
+// - One idempotent producer writes every record to the partition the engine chose (Java's
+//   murmur2 of the key bytes). Appends are batched by librdkafka (linger.ms); nothing is
+//   flushed per record. With exactly_once_v2 the producer is transactional: appends open a
+//   transaction, and CommitOutputs() adds the consumer groups' offsets to it and commits it.
+//   With at_least_once CommitOutputs() waits for every append to be acknowledged, then commits
+//   the groups' offsets.
+// - Each reader (NewReader) is a consumer of its own group (read_committed, no auto commit)
+//   that is assigned the partitions it reads, fetching ahead in the background.
+//
+// Settings given in `client` go to librdkafka as they are (bootstrap.servers, security.protocol,
+// sasl.*, ssl.*, ...). Their values are never printed: errors name the key only.
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "engine/io/log.h"
+
+struct rd_kafka_s;
+
+namespace eddy {
+
+struct KafkaSettings {
+  std::map<std::string, std::string> client;  // librdkafka settings, bootstrap.servers among them
+  std::string transactional_id;               // set: exactly once (a transactional producer)
+  int timeout_ms = 60000;                     // admin calls, flushes and transaction commits
+};
+
+class KafkaLog final : public Log {
+ public:
+  // Connects (admin and producer); with a transactional id, fences a previous instance with the
+  // same id and aborts its open transaction.
+  static Result<std::unique_ptr<KafkaLog>> Open(KafkaSettings settings);
+  ~KafkaLog() override;
+
+  Status CreateTopic(const std::string& topic, int partitions) override;
+  Status CreateCompactedTopic(const std::string& topic, int partitions) override;
+  bool HasTopic(const std::string& topic) const override;
+  int Partitions(const std::string& topic) const override;
+  // Queues the record for the producer; record.offset is not known yet (-1).
+  Status Append(const std::string& topic, RawRecord& record) override;
+  // Reads through a private consumer (for inspection: PRINT, SHOW TOPICS); the engine's queries
+  // use readers.
+  Status Read(const std::string& topic, int partition, int64_t offset, size_t max,
+              std::vector<RawRecord>& out) const override;
+  // One past the last record this producer wrote to the partition once all are acknowledged,
+  // else the broker's high watermark.
+  int64_t EndOffset(const std::string& topic, int partition) const override;
+  std::vector<std::string> Topics() const override;
+  std::unique_ptr<LogReader> NewReader(const std::string& group) override;
+  Status CommitOutputs(const std::vector<GroupOffsets>& offsets) override;
+  bool transactional() const override { return !settings_.transactional_id.empty(); }
+
+  // Called from librdkafka's delivery reports.
+  void Delivered(const std::string& topic, int partition, int64_t offset, int error, const char* reason);
+
+ private:
+  explicit KafkaLog(KafkaSettings settings) : settings_(std::move(settings)) {}
+  Status Create(const std::string& topic, int partitions, bool compacted);
+  Status Flush();
+  Status FirstDeliveryError();
+
+  KafkaSettings settings_;
+  rd_kafka_s* producer_ = nullptr;
+  bool in_transaction_ = false;
+  mutable std::map<std::string, int> partitions_;  // topics known to exist
+  std::mutex mu_;                                  // guards what delivery reports write
+  std::map<std::pair<std::string, int>, int64_t> delivered_;  // last acknowledged offset
+  std::string delivery_error_;
+  size_t appended_ = 0;
+  mutable std::unique_ptr<LogReader> inspector_;
+};
+
+}  // namespace eddy
