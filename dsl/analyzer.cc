@@ -257,18 +257,29 @@ class Analyzer {
 
   // An expression as ksqlDB names it in messages. Over a join, ksqlDB has renamed every column
   // to ALIAS_NAME by then, so I1.BAR reads I1_BAR.
+  // The HAVING scope after an aggregate over a join lists the sources but no columns: there any
+  // QUALIFIER.NAME of a joined source reads QUALIFIER_NAME.
   std::string JoinedText(const Expr& e) const {
     std::string text = FormatExpr(e);
     if (scope_.sources.size() < 2) return text;
-    for (const ScopeColumn& c : scope_.columns) {
-      if (c.qualifier.empty() || c.pseudo) continue;
-      const std::string dotted = c.qualifier + "." + c.name;
+    auto is_word = [](char ch) { return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_'; };
+    auto rename = [&](const std::string& dotted, size_t qualifier_size, bool name_follows) {
       for (size_t at = text.find(dotted); at != std::string::npos; at = text.find(dotted, at + 1)) {
         const size_t end = at + dotted.size();
-        const bool whole = (at == 0 || !(std::isalnum(static_cast<unsigned char>(text[at - 1])) || text[at - 1] == '_')) &&
-                           (end == text.size() || !(std::isalnum(static_cast<unsigned char>(text[end])) || text[end] == '_'));
-        if (whole) text[at + c.qualifier.size()] = '_';
+        const bool whole = (at == 0 || !is_word(text[at - 1])) &&
+                           (name_follows ? end < text.size() && is_word(text[end])
+                                         : end == text.size() || !is_word(text[end]));
+        if (whole) text[at + qualifier_size] = '_';
       }
+    };
+    if (scope_.columns.empty()) {
+      for (const auto& source : scope_.sources)
+        if (!source.first.empty()) rename(source.first + ".", source.first.size(), true);
+      return text;
+    }
+    for (const ScopeColumn& c : scope_.columns) {
+      if (c.qualifier.empty() || c.pseudo) continue;
+      rename(c.qualifier + "." + c.name, c.qualifier.size(), false);
     }
     return text;
   }

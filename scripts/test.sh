@@ -3,7 +3,7 @@
 #   scripts/test.sh [BUILD_DIR]
 # Steps: the Catch2 unit tests of each layer, eddy's own golden tests (tests/golden), the
 # integration tests of `eddy run` (tests/integration), and the conformance run over ksqlDB's golden tests (../shared/qtt or $EDDY_QTT_DIR) against the
-# ledger tests/conformance/ledger.txt.
+# ledger tests/conformance/ledger.txt, straight through and through a restart.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build}
@@ -110,6 +110,17 @@ if [ -f "$qtt/stages.txt" ]; then
   line=$(grep -E '^[0-9]+ passed' "$out" | tail -n 1)
   echo "conformance: $line in $(( $(date +%s) - start )) s (report: $build/conformance.jsonl)"
   add_counts "$out" || step_failed+=("conformance")
+  rm -f "$out"
+  # The same cases (and eddy's own golden tests) through a restart: half the inputs, a commit,
+  # a new engine on the same state, the rest. Every case that passes straight through must pass.
+  out=$(mktemp)
+  start=$(date +%s)
+  # shellcheck disable=SC2086
+  "$eddy" test --restart --ledger tests/conformance/ledger.txt tests/golden $files > "$out"
+  grep -vE '^([0-9]+ passed, [0-9]+ failed, [0-9]+ skipped|ready to leave the ledger.*)$' "$out" | head -n 400
+  line=$(grep -E '^[0-9]+ passed' "$out" | tail -n 1)
+  echo "conformance through a restart: $line in $(( $(date +%s) - start )) s"
+  add_counts "$out" || step_failed+=("conformance-restart")
   rm -f "$out"
 elif [ "${CI:-}" = "true" ]; then
   echo "conformance: ksqlDB's golden tests not found at $qtt (set EDDY_QTT_DIR); required under CI"

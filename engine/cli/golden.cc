@@ -619,7 +619,17 @@ CaseResult RunQttCase(const TestCase& c) {
   EngineOptions eo;
   eo.log = &log;
   eo.properties = c.properties;
-  Engine engine(eo);
+  // Through a restart the state outlives the first engine, as a state directory would.
+  std::unique_ptr<StateDb> db;
+  if (c.through_restart) {
+    StateDbOptions so;
+    so.in_memory = true;
+    Result<std::unique_ptr<StateDb>> opened = StateDb::Open("/eddy-restart", so);
+    if (!opened.ok()) return Fail("cannot open the state: " + opened.status().message());
+    db = std::move(opened).value();
+    eo.db = db.get();
+  }
+  auto owned = std::make_unique<Engine>(eo);
   // As ksqlDB's runner: the statements are one text, one a line, parsed before any runs.
   std::string sql;
   for (size_t i = 0; i < c.statements.size(); ++i) sql += (i ? "\n" : "") + c.statements[i];
@@ -632,15 +642,25 @@ CaseResult RunQttCase(const TestCase& c) {
     dsl::Statement& statement = (*parsed)[i];
     SourcePos pos = statement.pos;
     std::string text = statement.text;
-    Status st = engine.Execute(std::make_shared<const dsl::Statement>(std::move(statement))).WithPos(pos);
+    Status st = owned->Execute(std::make_shared<const dsl::Statement>(std::move(statement))).WithPos(pos);
     if (!st.ok()) return CheckError(c, StatementErrorTexts(st, text), fmt::format("statement {}", i + 1));
   }
   // Feed the inputs, one record at a time, each processed completely.
+  auto restart = [&]() -> Status {
+    RETURN_IF_ERROR(owned->Commit());
+    owned.reset();
+    ASSIGN_OR_RETURN(owned, Engine::Open(eo));
+    return Status::Ok();
+  };
   for (size_t i = 0; i < c.inputs.size(); ++i) {
+    if (c.through_restart && i == c.inputs.size() / 2) {
+      Status st = restart();
+      if (!st.ok()) return Fail(fmt::format("restarting before input {}: {}", i + 1, st.ToString()));
+    }
     const TestRecord& in = c.inputs[i];
     RawRecord raw;
     raw.timestamp = in.timestamp.value_or(0);
-    const SourceDef* def = SourceForTopic(engine.catalog(), in.topic);
+    const SourceDef* def = SourceForTopic(owned->catalog(), in.topic);
     if (def) {
       if (!in.key.is_null()) {
         Result<std::string> k = JsonToBytes(in.key, *def, true);
@@ -657,7 +677,7 @@ CaseResult RunQttCase(const TestCase& c) {
       if (!in.value.is_null()) raw.value = in.value.is_string() ? in.value.as_string() : WriteJson(in.value);
     }
     Status st = log.Append(in.topic, raw);
-    if (st.ok()) st = engine.RunUntilIdle();
+    if (st.ok()) st = owned->RunUntilIdle();
     if (!st.ok()) return CheckError(c, st, fmt::format("processing input {}", i + 1));
   }
   if (c.has_expected_error) {
@@ -675,7 +695,7 @@ CaseResult RunQttCase(const TestCase& c) {
     std::vector<RawRecord> actual;
     for (int p = 0; p < std::max(1, log.Partitions(topic)); ++p)
       (void)log.Read(topic, p, 0, SIZE_MAX, actual);
-    const SourceDef* def = SourceForTopic(engine.catalog(), topic);
+    const SourceDef* def = SourceForTopic(owned->catalog(), topic);
     std::string diff;
     size_t n = std::max(expected.size(), actual.size());
     for (size_t i = 0; i < n; ++i) {
@@ -712,7 +732,7 @@ CaseResult RunQttCase(const TestCase& c) {
                               diff));
     }
   }
-  if (c.post) return CheckPost(*c.post, engine.catalog(), log);
+  if (c.post) return CheckPost(*c.post, owned->catalog(), log);
   return CaseResult{};
 }
 

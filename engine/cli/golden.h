@@ -44,6 +44,9 @@ struct TestCase {
   // .sql tests: the script, run in order with ASSERT statements checked as they come.
   bool sql_script = false;
   std::string script;
+  // Run through a restart (`eddy test --restart`, QTT cases): process the first half of the
+  // inputs, commit, close the engine, open a new one on the same state, process the rest.
+  bool through_restart = false;
 };
 
 // Loads every case of a QTT JSON file (format/config variants expanded).

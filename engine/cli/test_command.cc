@@ -35,6 +35,8 @@ options:
                    FILE.json :: CASE NAME :: REASON
   --report FILE    write one JSON object per case (JSON Lines) as the run goes
   --filter TEXT    run only the cases whose name contains TEXT
+  --restart        run each ksqlDB case through a restart: the first half of its inputs, then
+                   a commit, a new engine on the same state, and the rest
   --timeout SECS   a case running longer fails (default 60)
   --help           this text
 )";
@@ -44,6 +46,7 @@ struct Options {
   std::string ledger;
   std::string report;
   std::string filter;
+  bool restart = false;
   int timeout_seconds = 60;
 };
 
@@ -178,6 +181,8 @@ int RunTestCommand(const std::vector<std::string>& args) {
       opt.ledger = value("--ledger");
     } else if (a == "--report") {
       opt.report = value("--report");
+    } else if (a == "--restart") {
+      opt.restart = true;
     } else if (a == "--filter") {
       opt.filter = value("--filter");
     } else if (a == "--timeout") {
@@ -242,8 +247,9 @@ int RunTestCommand(const std::vector<std::string>& args) {
       ++failed;
       continue;
     }
-    for (const TestCase& c : cases.value()) {
+    for (TestCase& c : cases.value()) {
       if (!opt.filter.empty() && c.name.find(opt.filter) == std::string::npos) continue;
+      c.through_restart = opt.restart;
       std::string key = base + " :: " + Trim(c.name);
       auto in_ledger = ledger.find(key);
       if (in_ledger != ledger.end()) seen_ledger.insert(key);

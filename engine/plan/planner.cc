@@ -1147,8 +1147,6 @@ class QueryBuilder {
   Status BuildPartitionBy() {
     if (!q_.group_by.empty())
       return Status::Invalid("PARTITION BY and GROUP BY in the same query is not supported.", q_.partition_by[0]->pos);
-    if (sources_.size() > 1)
-      return Status::Unsupported("PARTITION BY on a join is not supported yet", q_.partition_by[0]->pos);
     bool has_null = false;
     for (const auto& e : q_.partition_by)
       has_null = has_null || (e->kind == ExprKind::kLiteral && e->lit_kind == dsl::LiteralKind::kNull);
@@ -1174,7 +1172,8 @@ class QueryBuilder {
       pk.type = compiled.value()->type();
       pk.index = width + static_cast<int>(partition_.size());
       if (const dsl::ScopeColumn* c = dsl::ResolveColumnRef(*e, scope_); c && e->kind == ExprKind::kColumnRef) {
-        pk.name = c->name;
+        // After a join, a column keeps its source in its name, as in the join's schema (L_B).
+        pk.name = sources_.size() > 1 ? c->qualifier + "_" + c->name : c->name;
         pk.column = c->index;
       } else if (e->kind == ExprKind::kDereference) {
         pk.name = e->name;
@@ -1232,29 +1231,36 @@ class QueryBuilder {
   }
 
   // SELECT * after PARTITION BY: the new key columns, then the source's value columns, then its
-  // old key columns, leaving out the columns that became keys.
+  // old key columns, leaving out the columns that became keys. After a join, ksqlDB's join schema
+  // is re-keyed: per source its value columns, ROWTIME, ROWPARTITION, ROWOFFSET, then its key
+  // columns, each named SOURCE_COLUMN.
   void ExpandPartitionedStar(SourcePos pos) {
     std::set<int> moved;
     for (const auto& pk : partition_) {
       if (pk.column >= 0) moved.insert(pk.column);
       items_.push_back({pk.expr, pk.name, pos});
     }
-    const SourceRef& src = sources_[0];
-    int keys = static_cast<int>(src.def.schema.key.size());
-    int values = static_cast<int>(src.def.schema.value.size());
-    auto add = [&](int index) {
-      if (moved.count(src.offset + index)) return;
-      const dsl::ScopeColumn& c = scope_.columns[src.offset + index];
-      auto ref = std::make_unique<Expr>();
-      ref->kind = ExprKind::kColumnRef;
-      ref->qualifier = c.qualifier;
-      ref->name = c.name;
-      ref->pos = pos;
-      items_.push_back({ref.get(), c.name, pos});
-      owned_.push_back(std::move(ref));
-    };
-    for (int i = 0; i < values; ++i) add(keys + i);
-    for (int i = 0; i < keys; ++i) add(i);
+    const bool joined = sources_.size() > 1;
+    for (const SourceRef& src : sources_) {
+      int keys = static_cast<int>(src.def.schema.key.size());
+      int values = static_cast<int>(src.def.schema.value.size());
+      auto add = [&](int index) {
+        if (moved.count(src.offset + index)) return;
+        const dsl::ScopeColumn& c = scope_.columns[src.offset + index];
+        auto ref = std::make_unique<Expr>();
+        ref->kind = ExprKind::kColumnRef;
+        ref->qualifier = c.qualifier;
+        ref->name = c.name;
+        ref->pos = pos;
+        items_.push_back({ref.get(), joined ? c.qualifier + "_" + c.name : c.name, pos});
+        owned_.push_back(std::move(ref));
+      };
+      for (int i = 0; i < values; ++i) add(keys + i);
+      if (joined)
+        for (int i = 0; i < 3; ++i) add(keys + values + i);  // ROWTIME, ROWPARTITION, ROWOFFSET
+      for (int i = 0; i < keys; ++i) add(i);
+      if (!joined) break;
+    }
   }
 
   // Every key expression (a key column, a grouping or a partitioning expression) must appear in
