@@ -27,6 +27,7 @@ Status FlatMapOperator::Process(Record record, int) {
     out.offset = record.offset;
     out.window = record.window;
     out.key = record.key;
+    out.null_key = record.null_key;
     Row value;
     value.reserve(record.value->size() + lists_.size());
     value.insert(value.end(), record.value->begin(), record.value->end());

@@ -19,6 +19,7 @@ Status ProjectOperator::Process(Record record, int) {
     out.partition = record.partition;
     out.offset = record.offset;
     out.window = record.window;
+    out.null_key = record.null_key;
     for (const auto& e : spec_.key) out.key.push_back(e->Eval(kc));
     return Forward(std::move(out));
   }
@@ -28,6 +29,7 @@ Status ProjectOperator::Process(Record record, int) {
   out.partition = record.partition;
   out.offset = record.offset;
   out.window = record.window;
+  out.null_key = record.null_key;
   out.key.reserve(spec_.key.size());
   for (const auto& e : spec_.key) out.key.push_back(e->Eval(ec));
   Row value;

@@ -27,6 +27,7 @@ Status RekeyOperator::Process(Record record, int) {
   }
   if (append_to_value_ && record.value) record.value->insert(record.value->end(), key.begin(), key.end());
   record.key = std::move(key);
+  record.null_key = false;
   return Forward(std::move(record));
 }
 

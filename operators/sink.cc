@@ -54,7 +54,7 @@ Status SinkOperator::Process(Record record, int) {
   raw.timestamp = record.timestamp;
   raw.partition = record.partition;
   raw.window = record.window;
-  if (!spec_.key_format->SerializesToNull(record.key)) {
+  if (!record.null_key && !spec_.key_format->SerializesToNull(record.key)) {
     std::string key;
     Status s = spec_.key_format->Serialize(record.key, key);
     if (!s.ok()) {

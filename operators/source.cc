@@ -19,6 +19,7 @@ Status SourceOperator::Ingest(const RawRecord& raw) {
   rec.offset = raw.offset;
   rec.window = raw.window;
   rec.key.resize(spec_.key_columns);
+  rec.null_key = !raw.key.has_value();
   if (raw.key && spec_.key_columns > 0) {
     Status s = spec_.key_format->Deserialize(*raw.key, rec.key);
     if (!s.ok()) {

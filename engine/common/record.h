@@ -21,6 +21,9 @@ struct Record {
   int32_t partition = 0;
   int64_t offset = 0;
   std::optional<Window> window;
+  // The key was null on the topic and nothing has re-keyed the record since: a sink writes a
+  // null key, not a key of null columns (ksqlDB keeps a null key null until a re-key).
+  bool null_key = false;
 
   bool is_tombstone() const { return !value.has_value(); }
 };

@@ -525,6 +525,20 @@ Status Engine::RestoreChangelogs(RunningQuery& q) {
   return db_->Commit();
 }
 
+std::optional<Engine::QueryStats> Engine::Stats(const std::string& query_id) const {
+  for (const auto& q : queries_) {
+    if (q->id != query_id) continue;
+    QueryStats s;
+    for (const SourceOperator* src : q->topology->sources) {
+      s.records_in += src->records_out();
+      s.stream_time = std::max(s.stream_time, src->max_timestamp_out());
+    }
+    s.records_out = q->topology->last ? q->topology->last->records_out() : 0;
+    return s;
+  }
+  return std::nullopt;
+}
+
 std::string Engine::Explain(const std::string& query_id, const std::string& format) const {
   for (const auto& q : queries_) {
     if (q->id != query_id) continue;

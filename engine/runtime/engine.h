@@ -10,9 +10,11 @@
 //
 // Threading: an Engine is used from one thread.
 #include <atomic>
+#include <climits>
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -77,8 +79,16 @@ class Engine {
   const Catalog& catalog() const { return catalog_; }
   ProcessingLog& processing_log() { return processing_log_; }
   Log& log() { return *options_.log; }
+  const Log& log() const { return *options_.log; }
   void set_row_callback(RowCallback cb) { row_callback_ = std::move(cb); }
   std::map<std::string, std::string>& properties() { return options_.properties; }
+  // What a running query has done since this engine started it (DESCRIBE EXTENDED).
+  struct QueryStats {
+    uint64_t records_in = 0;   // read from its inputs and deserialized
+    uint64_t records_out = 0;  // written to its sink (or handed to the row callback)
+    int64_t stream_time = INT64_MIN;  // the largest input timestamp seen
+  };
+  std::optional<QueryStats> Stats(const std::string& query_id) const;
   // EXPLAIN of a running query: "text", "dot" or "mermaid"; empty when there is no such query.
   std::string Explain(const std::string& query_id, const std::string& format = "text") const;
   // Answers a pull query (a SELECT without EMIT CHANGES), handing each row to the row callback:

@@ -3,8 +3,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <climits>
 
 #include "engine/function/registry.h"
+#include "engine/function/temporal.h"
 
 namespace eddy {
 namespace {
@@ -54,10 +56,28 @@ TextTable ShowFunctions() {
   return t;
 }
 
+// A setting whose name says it is a secret is never shown.
+bool IsSecret(const std::string& key) {
+  std::string k = Lower(key);
+  for (const char* word : {"password", "secret", "jaas", "token", "credential", "ssl.key"})
+    if (k.find(word) != std::string::npos) return true;
+  return false;
+}
+
 TextTable ShowProperties(Engine& e) {
   TextTable t;
-  t.columns = {"Property", "Value"};
-  for (const auto& [k, v] : e.properties()) t.rows.push_back({k, v});
+  t.columns = {"Property", "Value", "Set by"};
+  // The settings eddy reads, with their defaults, then whatever SET, --set or eddy.yaml gave.
+  const std::pair<const char*, const char*> kDefaults[] = {
+      {"auto.offset.reset", "latest"},
+      {"ksql.persistence.default.format.key", "KAFKA"},
+      {"ksql.persistence.default.format.value", ""},
+      {"processing.guarantee", "at_least_once"},
+  };
+  for (const auto& [k, v] : kDefaults)
+    if (!e.properties().count(k)) t.rows.push_back({k, v, "default"});
+  for (const auto& [k, v] : e.properties()) t.rows.push_back({k, IsSecret(k) ? "[hidden]" : v, "set"});
+  std::sort(t.rows.begin(), t.rows.end());
   return t;
 }
 
@@ -82,6 +102,18 @@ Result<TextTable> DescribeSource(const Engine& e, const std::string& name, bool 
     }
     note += "Queries that write into it: " + (writes.empty() ? std::string("none") : writes) + "\n";
     note += "Queries that read from it: " + (reads.empty() ? std::string("none") : reads) + "\n";
+    // Runtime counts since this engine started: the topic's records, and each query's.
+    int64_t records = 0;
+    for (int p = 0; p < std::max(1, e.log().Partitions(def->topic)); ++p) records += e.log().EndOffset(def->topic, p);
+    note += fmt::format("Records in its topic: {}\n", records);
+    for (const auto& [id, q] : e.catalog().queries()) {
+      if (q.sink != name && std::find(q.sources.begin(), q.sources.end(), name) == q.sources.end()) continue;
+      std::optional<Engine::QueryStats> s = e.Stats(id);
+      if (!s) continue;
+      note += fmt::format("Query {}: {} records in, {} out, stream time {}\n", id, s->records_in, s->records_out,
+                          s->stream_time == INT64_MIN ? std::string("none yet")
+                                                      : temporal::FormatTimestamp(s->stream_time));
+    }
     if (!def->statement_text.empty()) note += "Statement: " + def->statement_text + "\n";
   }
   t.note = note;

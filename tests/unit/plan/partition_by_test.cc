@@ -79,5 +79,19 @@ TEST_CASE("PARTITION BY errors use ksqlDB's words") {
         "The projection contains a key column (`NAME`) more than once, aliased as: NAME and N2.");
 }
 
+TEST_CASE("PARTITION BY after a join re-keys the join's schema, its columns named SOURCE_COLUMN") {
+  // ksqlDB's partition-by.json "only key column - select star - with join on keys".
+  Catalog catalog;
+  REQUIRE(Plan(catalog, "CREATE STREAM L (A INT KEY, B INT, C INT) WITH (kafka_topic='LEFT', value_format='JSON');").ok());
+  REQUIRE(Plan(catalog, "CREATE STREAM R (X INT KEY, Y INT, Z INT) WITH (kafka_topic='RIGHT', value_format='JSON');").ok());
+  Result<PlannedStatement> p =
+      Plan(catalog, "CREATE STREAM O AS SELECT * FROM L JOIN R WITHIN 10 SECONDS ON L.A = R.X PARTITION BY L.B;");
+  REQUIRE(p.ok());
+  CHECK(p.value().source->schema.ToString() ==
+        "`L_B` INTEGER KEY, `L_C` INTEGER, `L_ROWTIME` BIGINT, `L_ROWPARTITION` INTEGER, `L_ROWOFFSET` BIGINT, "
+        "`L_A` INTEGER, `R_Y` INTEGER, `R_Z` INTEGER, `R_ROWTIME` BIGINT, `R_ROWPARTITION` INTEGER, "
+        "`R_ROWOFFSET` BIGINT, `R_X` INTEGER");
+}
+
 }  // namespace
 }  // namespace eddy
