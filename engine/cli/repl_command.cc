@@ -28,7 +28,8 @@ namespace {
 
 constexpr const char* kReplUsage = R"(usage: eddy repl [options]     (or `eddy` on a terminal)
 
-An interactive session on an engine of its own over the embedded log in the state directory.
+An interactive session on an engine of its own: over the embedded log in the state directory,
+or on a Kafka cluster with --bootstrap-servers (as for eddy run).
 Statements end with ';' and may span lines. Besides everything `eddy run` accepts: SHOW
 STREAMS|TABLES|QUERIES|TOPICS|FUNCTIONS|PROPERTIES, DESCRIBE [EXTENDED] x, DESCRIBE FUNCTION f,
 EXPLAIN query-id, TERMINATE query-id, PRINT topic [LIMIT n], SET / UNSET, RUN SCRIPT 'file',
@@ -37,7 +38,8 @@ CHANGES prints rows until LIMIT or Ctrl-C; a SELECT without EMIT CHANGES prints 
 Ctrl-D leaves. With stdin not a terminal, statements are read from it; the exit code is 1 if any
 failed.
 
-options: --state-dir DIR, --config FILE, --set KEY=VALUE, --output table|json (as for eddy run)
+options: --state-dir DIR, --config FILE, --set KEY=VALUE, --output table|json,
+         --bootstrap-servers H:P, --service-id ID (as for eddy run)
 )";
 
 std::atomic<bool> g_interrupted{false};
@@ -175,8 +177,8 @@ class Repl {
     return ok;
   }
 
-  Repl(Engine& engine, OutputFormat output, bool interactive)
-      : engine_(engine), printer_(std::cout, output), interactive_(interactive) {}
+  Repl(Engine& engine, OutputFormat output, bool interactive, bool kafka)
+      : engine_(engine), printer_(std::cout, output), interactive_(interactive), kafka_(kafka) {}
 
   // Runs every statement of `text` (a complete buffer). Returns false if one failed.
   bool RunText(const std::string& text) {
@@ -212,8 +214,21 @@ class Repl {
     }
   }
 
+  // On Kafka, records written a moment ago may still be on their way: process until every
+  // query has read its inputs to the end twice in a row (at most 10 s, or until Ctrl-C).
+  void CatchUp() {
+    if (!kafka_) return;
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    for (int caught = 0; caught < 2 && !g_interrupted.load() && std::chrono::steady_clock::now() < deadline;) {
+      if (!engine_.RunUntilIdle(&g_interrupted).ok()) return;
+      caught = engine_.CaughtUp() ? caught + 1 : 0;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  }
+
   bool RunStatement(const std::string& text, std::shared_ptr<const dsl::Statement> st) {
     using K = dsl::Statement::Kind;
+    CatchUp();
     if (IsIntrospection(*st)) {
       Result<TextTable> t = Introspect(engine_, *st);
       if (!t.ok()) return ShowError(text, t.status().WithPos(st->pos)), false;
@@ -278,10 +293,17 @@ class Repl {
       return ShowError(text, s.WithPos(st->pos)), false;
     }
     g_interrupted.store(false);
+    // Read from a script, a push query ends when its inputs are read to the end (on Kafka: twice
+    // in a row, at most 10 s, as records may still be on their way).
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    int caught_up = 0;
     while (push && !done && !g_interrupted.load()) {
       s = engine_.RunUntilIdle(&g_interrupted);
       if (!s.ok()) break;
-      if (!interactive_) break;
+      if (!interactive_) {
+        caught_up = engine_.CaughtUp() ? caught_up + 1 : 0;
+        if (!kafka_ || caught_up >= 2 || std::chrono::steady_clock::now() >= deadline) break;
+      }
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
     engine_.StopTransientQueries();
@@ -357,6 +379,7 @@ class Repl {
   Engine& engine_;
   RowPrinter printer_;
   bool interactive_;
+  bool kafka_;
   std::map<std::string, std::string> variables_;
   std::ofstream spool_;
   std::unique_ptr<TeeBuf> tee_;
@@ -448,22 +471,32 @@ int RunReplCommand(const std::vector<std::string>& args, bool interactive) {
     std::cerr << "eddy repl: " << st.message() << "\n";
     return 2;
   }
-  if (!o.bootstrap_servers.empty()) {
-    std::cerr << "eddy repl: Kafka (--bootstrap-servers) is not supported yet\n";
-    return 2;
+  // Embedded, or on a Kafka cluster with the same flags and eddy.yaml as `eddy run`.
+  const bool kafka = !o.bootstrap_servers.empty() || o.kafka.count("bootstrap.servers");
+  EmbeddedSession embedded;
+  KafkaSession on_kafka;
+  if (kafka) {
+    auto session = OpenKafkaSession(o);
+    if (!session.ok()) {
+      std::cerr << "eddy repl: " << session.status().message() << "\n";
+      return 1;
+    }
+    on_kafka = std::move(session).value();
+  } else {
+    auto session = OpenEmbeddedSession(o);
+    if (!session.ok()) {
+      std::cerr << "eddy repl: " << session.status().message() << "\n";
+      return 1;
+    }
+    embedded = std::move(session).value();
   }
-  auto session = OpenEmbeddedSession(o);
-  if (!session.ok()) {
-    std::cerr << "eddy repl: " << session.status().message() << "\n";
-    return 1;
-  }
-  Engine& engine = *session.value().engine;
+  Engine& engine = kafka ? *on_kafka.engine : *embedded.engine;
   engine.processing_log().set_keep(false);
   engine.processing_log().set_sink([](const ProcessingLogEntry& e) {
     std::cerr << fmt::format("processing log: {}: {} partition {} offset {}: {}\n", e.query_id, e.topic, e.partition,
                              e.offset, e.message);
   });
-  Repl repl(engine, o.output, interactive);
+  Repl repl(engine, o.output, interactive, kafka);
   bool all_ok = true;
   if (!interactive) {
     std::string buffer, line;

@@ -121,6 +121,31 @@ def test_truck_tracker_on_six_partitions():
     assert have == want, f"per key:\n  expected {want}\n  actual   {have}"
 
 
+def test_repl_on_kafka_pull_and_push():
+    """The REPL with --bootstrap-servers: statements on the cluster, a pull query from the
+    table's state (by key and as a scan), a push query from the beginning with LIMIT."""
+    t = f"rs_{RUN}"
+    script = "\n".join([
+        f"CREATE STREAM S (K VARCHAR KEY, V INT) WITH (KAFKA_TOPIC='{t}', VALUE_FORMAT='JSON', PARTITIONS=3);",
+        "INSERT INTO S (K, V) VALUES ('a', 1);",
+        "INSERT INTO S (K, V) VALUES ('a', 5);",
+        "INSERT INTO S (K, V) VALUES ('b', 2);",
+        f"CREATE TABLE T_{RUN} AS SELECT K, SUM(V) AS TOTAL FROM S GROUP BY K;",
+        f"SELECT * FROM T_{RUN} WHERE K = 'a';",
+        f"SELECT * FROM T_{RUN};",
+        "SET 'auto.offset.reset' = 'earliest';",
+        "SELECT K, V FROM S WHERE K = 'b' EMIT CHANGES LIMIT 1;",
+    ]) + "\n"
+    r = subprocess.run([EDDY, "repl", "--bootstrap-servers", BOOTSTRAP, "--state-dir", os.path.join(TMP, "repl"),
+                        "--service-id", f"repl_{RUN}", "--output", "json"],
+                       input=script, capture_output=True, text=True, timeout=180, cwd=TMP)
+    assert r.returncode == 0, r.stdout + r.stderr
+    rows = [json.loads(l) for l in r.stdout.splitlines() if l.startswith("{")]
+    # By key: a's sum (1 + 5); the scan: a and b; the push query: b's one record.
+    assert rows == [{"K": "a", "TOTAL": 6}, {"K": "a", "TOTAL": 6}, {"K": "b", "TOTAL": 2}, {"K": "b", "V": 2}], \
+        r.stdout + r.stderr
+
+
 def test_exactly_once_through_kill_9():
     n_records, n_keys, partitions = 100_000, 200, 6
     src, sink, service = f"nums_{RUN}", f"totals_{RUN}", f"eos_{RUN}"
