@@ -14,20 +14,27 @@ Status AggregateOperator::Open(OperatorContext& ctx) {
   return Status::Ok();
 }
 
+bool EvalGroupKey(const std::vector<CompiledExprPtr>& group_by, const Record& record, EvalContext& ec,
+                  OperatorContext* ctx, Row& key) {
+  key.clear();
+  key.reserve(group_by.size());
+  for (const auto& e : group_by) {
+    key.push_back(e->Eval(ec));
+    if (key.back().is_null()) {
+      if (ctx && ctx->processing_log)
+        ctx->processing_log->Add({ctx->query_id, "", record.partition, record.offset,
+                                  "Group-by column with NULL value; the record is skipped"});
+      return false;
+    }
+  }
+  return true;
+}
+
 Status AggregateOperator::Process(Record record, int) {
   if (record.is_tombstone()) return Status::Ok();
   EvalContext ec{&record, {}};
   Row key;
-  key.reserve(spec_.group_by.size());
-  for (const auto& e : spec_.group_by) {
-    key.push_back(e->Eval(ec));
-    if (key.back().is_null()) {
-      if (ctx_->processing_log)
-        ctx_->processing_log->Add({ctx_->query_id, "", record.partition, record.offset,
-                                   "Group-by column with NULL value; the record is skipped"});
-      return Status::Ok();
-    }
-  }
+  if (!EvalGroupKey(spec_.group_by, record, ec, ctx_, key)) return Status::Ok();
   key_buf_.clear();
   EncodeRow(key, key_buf_);
 

@@ -26,6 +26,11 @@ struct AggregateSpec {
   std::string text;
 };
 
+// Evaluates the group key of `record` into `key` (evaluation errors collect in `ec`). False,
+// with a processing-log entry, when a column of it is NULL: ksqlDB skips such records.
+bool EvalGroupKey(const std::vector<CompiledExprPtr>& group_by, const Record& record, EvalContext& ec,
+                  OperatorContext* ctx, Row& key);
+
 class AggregateOperator final : public Operator {
  public:
   explicit AggregateOperator(AggregateSpec spec) : spec_(std::move(spec)) {}

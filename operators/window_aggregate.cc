@@ -150,16 +150,7 @@ Status WindowAggregateOperator::Process(Record record, int) {
   if (record.is_tombstone()) return Status::Ok();
   EvalContext ec{&record, {}};
   Row key;
-  key.reserve(spec_.group_by.size());
-  for (const auto& e : spec_.group_by) {
-    key.push_back(e->Eval(ec));
-    if (key.back().is_null()) {
-      if (ctx_->processing_log)
-        ctx_->processing_log->Add({ctx_->query_id, "", record.partition, record.offset,
-                                   "Group-by column with NULL value; the record is skipped"});
-      return Status::Ok();
-    }
-  }
+  if (!EvalGroupKey(spec_.group_by, record, ec, ctx_, key)) return Status::Ok();
   RETURN_IF_ERROR(AdvanceStreamTime(record.timestamp));
   if (window_.kind == WindowKind::kSession) RETURN_IF_ERROR(ProcessSession(key, record));
   else RETURN_IF_ERROR(ProcessTimeWindows(key, record));
