@@ -37,6 +37,7 @@ class AggregateOperator final : public Operator {
   Status Open(OperatorContext& ctx) override;
   Status Process(Record record, int port) override;
   std::string Describe() const override { return "Aggregate " + spec_.text; }
+  const std::vector<CompiledExprPtr>& group_by() const { return spec_.group_by; }
 
  private:
   AggregateSpec spec_;

@@ -5,7 +5,7 @@
 namespace eddy {
 
 Result<KvStore*> OperatorContext::Store(const std::string& name) {
-  opened_stores.push_back(query_id + "." + name);
+  opened_stores.push_back(query_id + "." + name + store_suffix);
   return state->Store(opened_stores.back());
 }
 

@@ -31,7 +31,10 @@ struct OperatorContext {
   ProcessingLog* processing_log = nullptr;
   RecordWriter* writer = nullptr;
   std::string query_id;
-  // The operator's store `name`, private to this query.
+  // Appended to every store name: on a partitioned runtime each task (one input partition) of
+  // a query has stores of its own, "<query id>.<store>#<partition>".
+  std::string store_suffix;
+  // The operator's store `name`, private to this query (and task).
   Result<KvStore*> Store(const std::string& name);
   // Every store name Store() was asked for, in order (EXPLAIN shows each operator's state).
   std::vector<std::string> opened_stores;
@@ -62,6 +65,7 @@ class Operator {
     next_port_ = port;
   }
   Operator* downstream() const { return next_; }
+  int downstream_port() const { return next_port_; }
   // Records this operator has handed downstream since it was built (EXPLAIN shows them).
   uint64_t records_out() const { return records_out_; }
   // The largest timestamp among those records: how far this operator's stream time has come.

@@ -1,10 +1,13 @@
 #include "operators/stream_stream_join.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <vector>
 
 #include "engine/common/value_codec.h"
 #include "operators/join_row.h"
+#include "operators/processing_log.h"
 
 namespace eddy {
 namespace {
@@ -94,6 +97,17 @@ Record StreamStreamJoinOperator::Joined(const Record& base, const Row* left, con
 
 Status StreamStreamJoinOperator::Process(Record record, int port) {
   if (record.is_tombstone()) return Status::Ok();  // a stream's null value joins nothing
+  // A negative timestamp (Kafka Streams drops such records) or one so late that its window plus
+  // grace would pass the largest timestamp cannot be joined: dropped, with an entry.
+  int64_t last = record.timestamp;
+  if (record.timestamp < 0 || __builtin_add_overflow(last, retention_, &last) ||
+      __builtin_add_overflow(last, std::max(spec_.before, spec_.after), &last)) {
+    if (ctx_->processing_log)
+      ctx_->processing_log->Add({ctx_->query_id, "", record.partition, record.offset,
+                                 fmt::format("Record timestamp {} is outside the range a join window can hold; it is "
+                                             "dropped", record.timestamp)});
+    return Status::Ok();
+  }
   const bool left = port == 0;
   const bool outer = left ? spec_.left_outer : spec_.right_outer;
   // A right record sees the mirror of the left record's window.

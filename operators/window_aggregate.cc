@@ -148,6 +148,17 @@ Status WindowAggregateOperator::EmitClosedWindows(const Record& in) {
 
 Status WindowAggregateOperator::Process(Record record, int) {
   if (record.is_tombstone()) return Status::Ok();
+  // A negative timestamp (Kafka Streams drops such records) or one so late that its window's end
+  // plus grace would pass the largest timestamp cannot be windowed: dropped, with an entry.
+  int64_t last = record.timestamp;
+  if (record.timestamp < 0 || __builtin_add_overflow(last, window_.size, &last) ||
+      __builtin_add_overflow(last, window_.grace, &last) || __builtin_add_overflow(last, window_.advance, &last)) {
+    if (ctx_->processing_log)
+      ctx_->processing_log->Add({ctx_->query_id, "", record.partition, record.offset,
+                                 fmt::format("Record timestamp {} is outside the range a window can hold; it is dropped",
+                                             record.timestamp)});
+    return Status::Ok();
+  }
   EvalContext ec{&record, {}};
   Row key;
   if (!EvalGroupKey(spec_.group_by, record, ec, ctx_, key)) return Status::Ok();

@@ -41,6 +41,8 @@ class WindowAggregateOperator final : public Operator {
   Status Process(Record record, int port) override;
   std::string Describe() const override;
 
+  const std::vector<CompiledExprPtr>& group_by() const { return spec_.group_by; }
+
  private:
   Status ProcessTimeWindows(const Row& key, const Record& record);
   Status ProcessSession(const Row& key, const Record& record);

@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages eddy builds with, and only those that are missing.
+# clang, its sanitizer and libFuzzer runtimes and lld are for scripts/sanitize.sh's build.
 # Safe to run any number of times. Needs root (or sudo) only when something is missing.
 # With --bench, also what `make bench` needs (matplotlib for the chart; Maven and a JDK for the
 # Flink and Kafka Streams runners are in the list already).
 set -euo pipefail
 
 packages=(
-  build-essential cmake ninja-build ccache pkg-config python3 maven
+  build-essential cmake ninja-build ccache pkg-config python3 python3-venv maven
   librdkafka-dev librocksdb-dev libantlr4-runtime-dev antlr4 default-jre-headless
   libfmt-dev catch2 libyaml-cpp-dev libsimdjson-dev libedit-dev
+  clang libclang-rt-14-dev lld
 )
 if [ "${1:-}" = "--bench" ]; then
   packages+=(python3-matplotlib default-jdk-headless linux-perf)

@@ -2,8 +2,9 @@
 # Runs every test of a built tree and ends with one line: "N passed, M failed, K skipped".
 #   scripts/test.sh [BUILD_DIR]
 # Steps: the Catch2 unit tests of each layer, eddy's own golden tests (tests/golden), the
-# integration tests of `eddy run` (tests/integration), and the conformance run over ksqlDB's golden tests (../shared/qtt or $EDDY_QTT_DIR) against the
-# ledger tests/conformance/ledger.txt, straight through and through a restart.
+# integration tests of `eddy run` (tests/integration; its REST API with a ksqlDB client library), and the conformance run over ksqlDB's golden tests (../shared/qtt or $EDDY_QTT_DIR) against the
+# ledger tests/conformance/ledger.txt, straight through and through a restart; last, the same
+# tests and the fuzz targets under ASan + UBSan in BUILD_DIR-asan (scripts/sanitize.sh).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build}
@@ -11,16 +12,8 @@ eddy="$build/bin/eddy"
 passed=0 failed=0 skipped=0
 step_failed=()
 
-add_counts() {  # reads "N passed, M failed, K skipped" from the last such line of $1
-  local line
-  line=$(grep -E '^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' "$1" | tail -n 1)
-  if [ -z "$line" ]; then
-    failed=$((failed + 1))
-    return 1
-  fi
-  read -r p _ f _ s _ <<<"${line//,/}"
-  passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
-}
+# shellcheck source=scripts/counts.sh
+source scripts/counts.sh
 
 # 1. Unit tests: each Catch2 binary reports its test cases.
 for t in "$build"/tests/eddy_test_*; do
@@ -30,13 +23,7 @@ for t in "$build"/tests/eddy_test_*; do
   "$t" > "$out" 2>&1
   rc=$?
   name=$(basename "$t")
-  if grep -q "All tests passed" "$out"; then
-    n=$(sed -nE 's/.*All tests passed \([0-9]+ assertions? in ([0-9]+) test cases?\).*/\1/p' "$out" | tail -n 1)
-    passed=$((passed + ${n:-0}))
-  else
-    tc=$(grep -E '^test cases:' "$out" | tail -n 1)
-    p=$(sed -nE 's/.*\| *([0-9]+) passed.*/\1/p' <<<"$tc"); f=$(sed -nE 's/.*\| *([0-9]+) failed.*/\1/p' <<<"$tc")
-    passed=$((passed + ${p:-0})); failed=$((failed + ${f:-1}))
+  if ! add_catch2_counts "$out"; then
     cat "$out"
     step_failed+=("$name")
   fi
@@ -85,10 +72,24 @@ echo "run: $(( $(date +%s) - start )) s"
 add_counts "$out" || step_failed+=("run")
 rm -f "$out"
 
+# Hostile records and statements through `eddy run`, the REPL and `eddy test` (issue #12).
+out=$(mktemp)
+start=$(date +%s)
+python3 tests/integration/hostile_test.py "$eddy" | tee "$out"
+echo "hostile: $(( $(date +%s) - start )) s"
+add_counts "$out" || step_failed+=("hostile")
+rm -f "$out"
+
 # 4. The REPL through a pseudo-terminal.
 out=$(mktemp)
 python3 tests/integration/repl_test.py "$eddy" | tee "$out"
 add_counts "$out" || step_failed+=("repl")
+rm -f "$out"
+
+# The REST API with a ksqlDB client library from PyPI (installed into a venv in the build dir).
+out=$(mktemp)
+python3 tests/integration/rest_test.py "$eddy" | tee "$out"
+add_counts "$out" || step_failed+=("rest")
 rm -f "$out"
 
 # The benchmark generators (`eddy gen`) against the Nexmark rules.
@@ -127,6 +128,21 @@ elif [ "${CI:-}" = "true" ]; then
   failed=$((failed + 1))
 else
   echo "conformance: skipped, ksqlDB's golden tests not found at $qtt (set EDDY_QTT_DIR to run them)"
+fi
+
+# 6. ASan + UBSan and fuzzing (scripts/sanitize.sh): a second build (clang) of everything, the unit
+# and golden tests, the conformance run within a budget, the hostile records, and each fuzz target
+# for a bounded time. EDDY_SANITIZE=0 skips it (counted as one skipped step).
+if [ "${EDDY_SANITIZE:-1}" = "0" ]; then
+  echo "sanitize: skipped (EDDY_SANITIZE=0)"
+  skipped=$((skipped + 1))
+else
+  out=$(mktemp)
+  start=$(date +%s)
+  bash scripts/sanitize.sh "${build%/}-asan" | tee "$out"
+  echo "sanitize: $(( $(date +%s) - start )) s in all"
+  add_counts "$out" || step_failed+=("sanitize")
+  rm -f "$out"
 fi
 
 [ ${#step_failed[@]} -eq 0 ] || echo "failing steps: ${step_failed[*]}"

@@ -60,6 +60,10 @@ Result<TestRecord> LoadRecord(const JsonValue& r) {
 
 Result<std::vector<TestCase>> LoadQttFile(const std::string& path) {
   ASSIGN_OR_RETURN(std::string text, ReadFile(path));
+  return LoadQttText(text, path);
+}
+
+Result<std::vector<TestCase>> LoadQttText(std::string_view text, const std::string& path) {
   JsonParseOptions po;
   po.allow_comments = true;
   Result<JsonValue> doc = ParseJson(text, po);
@@ -124,8 +128,12 @@ Result<std::vector<TestCase>> LoadQttFile(const std::string& path) {
 
 Result<std::vector<TestCase>> LoadSqlTestFile(const std::string& path) {
   ASSIGN_OR_RETURN(std::string text, ReadFile(path));
+  return LoadSqlTestText(text, path);
+}
+
+Result<std::vector<TestCase>> LoadSqlTestText(std::string_view text, const std::string& path) {
   std::vector<TestCase> out;
-  std::istringstream lines(text);
+  std::istringstream lines{std::string(text)};
   std::string line;
   TestCase current;
   current.file = path;
@@ -181,6 +189,7 @@ std::string UpperAscii(std::string s) {
 // BigInteger by size; other numbers as BigDecimal, exactly as written, or as Double when the
 // case sets use.exact.numeric.comparison=false), a KAFKA sink as the column's type, a DELIMITED
 // sink as one string. Actual mirrors those Java types.
+struct ActualMember;
 struct Actual {
   enum class Kind : uint8_t { kNull, kBool, kInt, kLong, kBigInteger, kDouble, kDecimal, kString, kList, kMap };
   Kind kind = Kind::kNull;
@@ -189,7 +198,14 @@ struct Actual {
   double d = 0;      // kDouble
   std::string text;  // kString; kDecimal as written
   std::vector<Actual> items;
-  std::vector<std::pair<std::string, Actual>> members;
+  std::vector<ActualMember> members;  // kMap
+};
+
+// (Not a std::pair: a pair needs Actual complete where Actual declares the vector.)
+struct ActualMember {
+  ActualMember(std::string k, Actual v) : first(std::move(k)), second(std::move(v)) {}
+  std::string first;
+  Actual second;
 };
 
 // A decimal number as java.math.BigDecimal holds it: unscaled digits (no leading zeros, "0" for
@@ -429,7 +445,7 @@ Side DecodeSide(const std::optional<std::string>& bytes, const std::string& form
     return out;
   }
   FormatOptions jo;
-  jo.wrap_single_value = false;
+  jo.wrap_single_value = format == "PROTOBUF_NOSR";  // the runner shows it as an object
   auto json = MakeFormat("JSON", columns, jo);
   std::string text;
   if (!json.ok() || !json.value()->Serialize(row, text).ok()) {

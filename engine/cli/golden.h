@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "engine/common/json.h"
@@ -53,6 +54,10 @@ struct TestCase {
 Result<std::vector<TestCase>> LoadQttFile(const std::string& path);
 // Loads every case of a .sql test file.
 Result<std::vector<TestCase>> LoadSqlTestFile(const std::string& path);
+
+// The same from a file's text; `path` names it in cases and messages (the fuzz targets).
+Result<std::vector<TestCase>> LoadQttText(std::string_view text, const std::string& path);
+Result<std::vector<TestCase>> LoadSqlTestText(std::string_view text, const std::string& path);
 
 struct CaseResult {
   enum class Outcome : uint8_t { kPass, kFail, kSkip };

@@ -18,7 +18,8 @@ constexpr const char* kUsage = R"(eddy: a stream-processing engine for ksqlDB-st
 usage:
   eddy                       on a terminal: the interactive REPL (same as eddy repl)
   eddy repl                  the interactive REPL; with stdin not a terminal, runs the statements on it
-  eddy run FILE.sql...        check query files, then run them over the embedded log
+  eddy run FILE.sql...        check query files, then run them over the embedded log, serving
+                             ksqlDB's REST API on 127.0.0.1:8088
   eddy test PATH...          run golden tests (ksqlDB QTT .json files, run-ksql-test .sql files)
   eddy explain FILE.sql      show the operator graph of each persistent query
   eddy gen nexmark|trucks    write deterministic benchmark data (Nexmark, truck pings) as JSON Lines

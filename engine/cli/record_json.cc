@@ -20,9 +20,11 @@ Result<std::string> JsonToBytes(const JsonValue& v, const SourceDef& def, bool i
   if (format == "JSON") return WriteJson(v);
   if (format == "DELIMITED") return v.is_string() ? v.as_string() : WriteJson(v);
   if (format == "NONE") return std::string();
-  // KAFKA: read the JSON value as the column's type, then write it in the source's format.
+  // KAFKA, PROTOBUF_NOSR: read the JSON value as the columns' types, then write it in the
+  // source's format. ksqlDB's runner gives a PROTOBUF_NOSR side as an object of its columns
+  // even when it is a single unwrapped one (ValueSpecProtobufNoSRSerdeSupplier).
   FormatOptions jo;
-  jo.wrap_single_value = false;
+  jo.wrap_single_value = format == "PROTOBUF_NOSR";
   jo.is_key = is_key;
   ASSIGN_OR_RETURN(auto json, MakeFormat("JSON", columns, jo));
   Row row(columns.size());
@@ -55,6 +57,17 @@ Result<RawRecord> JsonToRawRecord(const JsonValue& record, const SourceDef* def)
       raw.key = text(*key);
     }
   }
+  // "key_bytes" / "value_bytes": base64 of the exact bytes, as any producer might send them
+  // (malformed JSON, invalid UTF-8): written as they are, whatever the source's format.
+  for (const char* name : {"key_bytes", "value_bytes"}) {
+    const JsonValue* b = record.Find(name);
+    if (!b || b->is_null()) continue;
+    std::string bytes;
+    if (!b->is_string() || !DecodeBase64(b->as_string(), bytes))
+      return Status::Invalid(fmt::format("\"{}\" must be a base64 string", name));
+    (name[0] == 'k' ? raw.key : raw.value) = std::move(bytes);
+  }
+  if (raw.value) return raw;
   if (value && !value->is_null()) {
     if (def) {
       Result<std::string> v = JsonToBytes(*value, *def, false);

@@ -14,10 +14,12 @@ namespace eddy {
 const SourceDef* SourceForTopic(const Catalog& catalog, const std::string& topic);
 
 // The bytes of one side of a record as a source of `def` reads them: JSON is written as it is,
-// a DELIMITED value is given as its line of text, a KAFKA value is read as the column's type.
+// a DELIMITED value is given as its line of text, a KAFKA value is read as the column's type, a
+// PROTOBUF_NOSR side as an object of its columns.
 Result<std::string> JsonToBytes(const JsonValue& v, const SourceDef& def, bool is_key);
 
 // A JSON Lines `--input` record -> a RawRecord for `def` (null key/value when absent/null).
+// "key_bytes"/"value_bytes" (base64) give a side's exact bytes instead, whatever the format.
 Result<RawRecord> JsonToRawRecord(const JsonValue& record, const SourceDef* def);
 
 }  // namespace eddy

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <signal.h>
+#include <yaml-cpp/yaml.h>
 
 #include <atomic>
 #include <chrono>
@@ -17,18 +18,22 @@
 #include "engine/io/embedded_log.h"
 #include "engine/io/memory_log.h"
 #include "engine/runtime/engine.h"
+#include "engine/server/api.h"
+#include "engine/server/engine_loop.h"
+#include "engine/server/http_server.h"
 
 namespace eddy {
 namespace {
 
 namespace fs = std::filesystem;
 
-constexpr const char* kRunUsage = R"(usage: eddy run [options] FILE.sql...
+constexpr const char* kRunUsage = R"(usage: eddy run [options] [FILE.sql...]
 
 Checks every statement of every file (nothing starts if one fails), then runs them: streams and
 tables are created, persistent queries start from the earliest offset of their inputs, SELECTs
 print their rows on stdout. Prints "eddy: ready" on stderr once every query is running.
-Restarting with the same state directory resumes where the last run stopped.
+Restarting with the same state directory resumes where the last run stopped. It serves ksqlDB's
+REST API (docs/rest-api.md); without files it starts empty and takes statements there.
 
 options:
   --state-dir DIR          state, the embedded log and the catalog (default ./.eddy)
@@ -42,18 +47,27 @@ options:
   --bootstrap-servers H:P  run on a Kafka cluster instead of the embedded log
   --service-id ID          names the service's consumer groups, changelog topics and
                            transactional id on Kafka (default eddy)
+  --listen HOST:PORT       serve ksqlDB's REST API there (default 127.0.0.1:8088; when that
+                           default port is taken, eddy runs without the API and says so)
+  --no-listen              no REST API (the default with --once)
   --help                   this text
 
-eddy.yaml keys: state-dir, bootstrap-servers, service-id, output, properties (a map), and
+eddy.yaml keys: state-dir, bootstrap-servers, service-id, output, properties (a map),
 kafka (a map of librdkafka settings: security.protocol, sasl.*, ssl.*, ...; also given as
---set kafka.KEY=VALUE). On Kafka, --set processing.guarantee=exactly_once_v2 commits outputs,
-state changelogs and input offsets in one transaction (default at_least_once).
+--set kafka.KEY=VALUE), and server: {listen: HOST:PORT, users: {NAME: PASSWORD, ...}} (the
+REST API's address and, when users are given, the HTTP basic authentication it requires).
+On Kafka, --set processing.guarantee=exactly_once_v2 commits outputs, state changelogs and
+input offsets in one transaction (default at_least_once).
 Exit codes: 0 success, 1 a statement failed, 2 bad usage.
 )";
 
 std::atomic<bool> g_stop{false};
+std::atomic<bool>* g_interrupt = nullptr;  // the server's engine loop, woken by a signal too
 
-void OnSignal(int) { g_stop.store(true); }
+void OnSignal(int) {
+  g_stop.store(true);
+  if (g_interrupt) g_interrupt->store(true);
+}
 
 struct RunOptions {
   CommonOptions common;
@@ -61,6 +75,8 @@ struct RunOptions {
   std::vector<std::pair<std::string, std::string>> inputs;
   std::vector<std::string> follows;
   bool once = false;
+  std::string listen;  // HOST:PORT; empty: the default
+  bool no_listen = false;
 };
 
 Result<std::string> ReadText(const std::string& path) {
@@ -79,6 +95,25 @@ std::string Positioned(const std::string& file, const Status& st) {
 int Usage(const std::string& msg) {
   std::cerr << "eddy run: " << msg << "\n" << kRunUsage;
   return 2;
+}
+
+// eddy.yaml's `server` map: `listen` (unless --listen gave one) and `users` (basic
+// authentication: name -> password; never printed).
+Status ReadServerConfig(const std::string& path, std::string* listen, std::map<std::string, std::string>* users) {
+  if (path.empty()) return Status::Ok();
+  try {
+    YAML::Node server = YAML::LoadFile(path)["server"];
+    if (!server) return Status::Ok();
+    if (!server.IsMap()) return Status::Invalid(fmt::format("{}: 'server' must be a map (listen, users)", path));
+    if (server["listen"] && listen->empty()) *listen = server["listen"].as<std::string>();
+    if (YAML::Node u = server["users"]) {
+      if (!u.IsMap()) return Status::Invalid(fmt::format("{}: 'server.users' must map user names to passwords", path));
+      for (const auto& kv : u) (*users)[kv.first.as<std::string>()] = kv.second.as<std::string>();
+    }
+  } catch (const YAML::Exception& e) {
+    return Status::Invalid(fmt::format("{}: {}", path, e.what()));
+  }
+  return Status::Ok();
 }
 
 Status AppendInput(Engine& engine, const std::string& topic, const std::string& path) {
@@ -128,6 +163,11 @@ int RunRunCommand(const std::vector<std::string>& args) {
       return 0;
     } else if (a == "--once") {
       o.once = true;
+    } else if (a == "--no-listen") {
+      o.no_listen = true;
+    } else if (flag == "--listen") {
+      if (!value(&v) || v.rfind(':') == std::string::npos) return Usage("--listen needs HOST:PORT");
+      o.listen = v;
     } else if (flag == "--input") {
       if (!value(&v) || v.find('=') == std::string::npos) return Usage("--input needs TOPIC=FILE");
       o.inputs.emplace_back(v.substr(0, v.find('=')), v.substr(v.find('=') + 1));
@@ -147,7 +187,18 @@ int RunRunCommand(const std::vector<std::string>& args) {
       return 2;
     }
   }
-  if (o.files.empty() && o.inputs.empty() && o.follows.empty()) return Usage("no query file given");
+  std::map<std::string, std::string> users;
+  {
+    Status st = ReadServerConfig(o.common.config, &o.listen, &users);
+    if (!st.ok()) {
+      std::cerr << "eddy run: " << st.message() << "\n";
+      return 2;
+    }
+  }
+  if (o.listen.find(':') == std::string::npos && !o.listen.empty()) return Usage("server.listen needs HOST:PORT");
+  // Without files, a server waiting for statements over its API (as a ksqlDB server starts).
+  if (o.files.empty() && o.inputs.empty() && o.follows.empty() && (o.no_listen || o.once))
+    return Usage("no query file given");
   const bool kafka = !o.common.bootstrap_servers.empty() || o.common.kafka.count("bootstrap.servers");
 
   // 1. Check every statement of every file before anything starts, on a scratch engine that
@@ -224,12 +275,61 @@ int RunRunCommand(const std::vector<std::string>& args) {
     embedded = std::move(session).value();
   }
   Engine& engine = kafka ? *on_kafka.engine : *embedded.engine;
+  // The REST API (engine/server): its connection threads reach the engine through `loop`, which
+  // this thread runs between batches. Loopback by default; with --once, only when asked.
+  std::unique_ptr<EngineLoop> loop;
+  std::unique_ptr<KsqlApi> api;
+  std::unique_ptr<HttpServer> server;
+  std::string server_note;  // said after "eddy: ready", which stays the first line on stderr
+  struct StopServer {  // on every way out: waiting connections answered, then closed
+    std::unique_ptr<EngineLoop>& loop;
+    std::unique_ptr<HttpServer>& server;
+    ~StopServer() {
+      g_interrupt = nullptr;
+      if (loop) loop->Close();
+      if (server) server->Stop();
+    }
+  } stop_server{loop, server};
+  if (!o.no_listen && (!o.once || !o.listen.empty())) {
+    HttpServerOptions ho;
+    if (!o.listen.empty()) {
+      size_t colon = o.listen.rfind(':');
+      ho.host = o.listen.substr(0, colon);
+      if (ho.host.size() >= 2 && ho.host.front() == '[' && ho.host.back() == ']') ho.host = ho.host.substr(1, ho.host.size() - 2);
+      try {
+        ho.port = std::stoi(o.listen.substr(colon + 1));
+      } catch (...) {
+        return Usage("--listen needs HOST:PORT with a port number");
+      }
+    }
+    server = std::make_unique<HttpServer>(ho);
+    Status ls = server->Listen();
+    if (!ls.ok() && !o.listen.empty()) {
+      std::cerr << "eddy run: cannot listen on " << ls.message() << "\n";
+      return 1;
+    }
+    if (!ls.ok()) {
+      server_note = "eddy: the REST API is off: cannot listen on " + ls.message() +
+                    " (give --listen HOST:PORT, or --no-listen)\n";
+      server.reset();
+    } else {
+      loop = std::make_unique<EngineLoop>(engine);
+      ApiOptions ao;
+      ao.service_id = o.common.service_id;
+      ao.kafka_cluster_id = kafka ? "kafka" : "embedded";
+      ao.db = kafka ? on_kafka.db.get() : embedded.db.get();
+      ao.users = std::move(users);
+      api = std::make_unique<KsqlApi>(*loop, ao);
+    }
+  }
   RowPrinter printer(std::cout, o.common.output);
-  engine.set_row_callback([&](const std::string& id, const Schema& schema, const Record& row) {
+  RowCallback print_row = [&](const std::string& id, const Schema& schema, const Record& row) {
     printer.Print(id, schema, row);
-  });
+  };
+  engine.set_row_callback(loop ? loop->Dispatcher(print_row) : print_row);
   engine.processing_log().set_keep(false);
-  engine.processing_log().set_sink([](const ProcessingLogEntry& e) {
+  engine.processing_log().set_sink([&api](const ProcessingLogEntry& e) {
+    if (api) api->CountProcessingError(e.query_id);
     std::cerr << fmt::format("eddy: processing log: {}: {} partition {} offset {}: {}\n", e.query_id, e.topic,
                              e.partition, e.offset, e.message);
   });
@@ -259,14 +359,21 @@ int RunRunCommand(const std::vector<std::string>& args) {
     std::cerr << "eddy run: " << st.message() << "\n";
     return 1;
   }
+  if (loop) g_interrupt = loop->interrupt();
   signal(SIGINT, OnSignal);
   signal(SIGTERM, OnSignal);
+  if (server) {
+    server->Start([&api](const HttpRequest& req, HttpResponse& resp) { api->Handle(req, resp); });
+    server_note = fmt::format("eddy: REST API on http://{}:{}\n", server->options().host, server->port());
+  }
   std::cerr << "eddy: ready" << std::endl;
+  std::cerr << server_note << std::flush;
   // Over Kafka, "idle" can mean records still on their way: --once waits until every input is
   // read to its end twice in a row (the second time after outputs of chained queries are in).
   int caught_up = 0;
   while (!g_stop.load()) {
-    st = engine.RunUntilIdle(&g_stop);
+    if (loop) loop->RunPending();
+    st = engine.RunUntilIdle(loop ? loop->interrupt() : &g_stop);
     if (!st.ok()) {
       std::cerr << "eddy run: " << st.message() << "\n";
       return 1;
@@ -276,7 +383,8 @@ int RunRunCommand(const std::vector<std::string>& args) {
       caught_up = engine.CaughtUp() ? caught_up + 1 : 0;
       if (caught_up >= 2) break;
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(kafka ? 20 : 100));
+    if (loop) loop->Wait(kafka ? 20 : 100);
+    else std::this_thread::sleep_for(std::chrono::milliseconds(kafka ? 20 : 100));
   }
   st = engine.Commit();
   if (!st.ok()) {

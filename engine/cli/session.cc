@@ -5,6 +5,8 @@
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
+#include <random>
 
 #include "engine/io/kafka_log.h"
 
@@ -97,6 +99,20 @@ Result<std::unique_ptr<StateDb>> OpenStateDir(const CommonOptions& o, std::uniqu
   return StateDb::Open(db_path.string());
 }
 
+// This instance's id, kept in the state directory: instances of one service each have a
+// transactional id of their own (a restarted one keeps its id and fences its earlier self).
+std::string InstanceId(const CommonOptions& o) {
+  std::filesystem::path path = std::filesystem::path(o.state_dir) / "instance-id";
+  std::string id;
+  if (std::ifstream in(path); in) std::getline(in, id);
+  if (id.empty()) {
+    std::random_device rd;
+    id = fmt::format("{:08x}{:08x}", rd(), rd());
+    std::ofstream(path) << id << "\n";
+  }
+  return id;
+}
+
 // What a service's engine runs with: keyed partitioning, the wall clock, the properties.
 EngineOptions ServiceOptions(const CommonOptions& o, Log* log, StateDb* db) {
   EngineOptions eo;
@@ -138,7 +154,7 @@ Result<KafkaSession> OpenKafkaSession(const CommonOptions& o, std::unique_ptr<St
   if (!ks.client.count("client.id")) ks.client["client.id"] = "eddy-" + o.service_id;
   // ksqlDB's names: _confluent-ksql-<service id>query_<query id> for groups and changelogs.
   std::string prefix = "_confluent-ksql-" + o.service_id + "query_";
-  if (s.exactly_once) ks.transactional_id = "_confluent-ksql-" + o.service_id + "-eddy";
+  if (s.exactly_once) ks.transactional_id = "_confluent-ksql-" + o.service_id + "-eddy-" + InstanceId(o);
   ASSIGN_OR_RETURN(std::unique_ptr<KafkaLog> log, KafkaLog::Open(std::move(ks)));
   s.log = std::move(log);
   EngineOptions eo = ServiceOptions(o, s.log.get(), s.db.get());

@@ -24,14 +24,18 @@ class JsonValue {
   enum class Kind : uint8_t { kNull, kBool, kNumber, kString, kArray, kObject };
 
   JsonValue() = default;  // null
-  static JsonValue Null() { return JsonValue(); }
+  static JsonValue Null();
   static JsonValue Bool(bool b);
   // A number from its JSON text, which must be a valid JSON number ("-1.5e3").
   static JsonValue Number(std::string text);
   static JsonValue Integer(int64_t v);
   static JsonValue String(std::string s);
-  static JsonValue Array(std::vector<JsonValue> items = {});
-  static JsonValue Object(std::vector<JsonMember> members = {});
+  // (Overloads rather than default arguments: a default argument would need JsonMember
+  // complete here, which clang requires.)
+  static JsonValue Array();
+  static JsonValue Array(std::vector<JsonValue> items);
+  static JsonValue Object();
+  static JsonValue Object(std::vector<JsonMember> members);
 
   Kind kind() const { return static_cast<Kind>(v_.index()); }
   bool is_null() const { return kind() == Kind::kNull; }
@@ -63,7 +67,7 @@ class JsonValue {
   // Replaces the member named `key`, or appends it.
   void Set(std::string key, JsonValue value);
   // Appends to an array.
-  void Append(JsonValue value) { items().push_back(std::move(value)); }
+  void Append(JsonValue value);
 
   // Structural equality: same kinds, same number text, same strings, arrays element-wise,
   // objects member-wise in order. See JsonEquivalent for an order-insensitive comparison.
@@ -85,6 +89,12 @@ struct JsonMember {
   JsonValue value;
   bool operator==(const JsonMember&) const = default;
 };
+
+// (Defined here, where JsonMember is complete: clang instantiates what they use at once.)
+inline JsonValue JsonValue::Null() { return JsonValue(); }
+inline void JsonValue::Append(JsonValue value) { items().push_back(std::move(value)); }
+inline JsonValue JsonValue::Array() { return Array(std::vector<JsonValue>{}); }
+inline JsonValue JsonValue::Object() { return Object(std::vector<JsonMember>{}); }
 
 // Objects compare as sets of keys (each key's value equivalent), everything else as operator==
 // does. This is how two JSON records are "the same" for golden tests.

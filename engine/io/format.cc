@@ -5,6 +5,7 @@
 #include "engine/io/delimited_format.h"
 #include "engine/io/json_format.h"
 #include "engine/io/kafka_format.h"
+#include "engine/io/protobuf_format.h"
 
 namespace eddy {
 namespace {
@@ -64,7 +65,11 @@ Result<std::unique_ptr<Format>> MakeFormat(std::string_view name, const std::vec
     RETURN_IF_ERROR(DelimitedFormat::Validate(columns, options));
     return std::unique_ptr<Format>(std::make_unique<DelimitedFormat>(columns, options));
   }
-  if (upper == "AVRO" || upper == "PROTOBUF" || upper == "PROTOBUF_NOSR" || upper == "JSON_SR") {
+  if (upper == "PROTOBUF_NOSR") {
+    RETURN_IF_ERROR(ProtobufFormat::Validate(columns, options));
+    return std::unique_ptr<Format>(std::make_unique<ProtobufFormat>(columns, options));
+  }
+  if (upper == "AVRO" || upper == "PROTOBUF" || upper == "JSON_SR") {
     return Status::Unsupported(fmt::format("The '{}' format is not supported yet", upper));
   }
   return Status::Invalid("Unknown format: " + upper);

@@ -1,6 +1,6 @@
 #pragma once
 // Serialization formats: how one side (key or value) of a Kafka record maps to a Row, as
-// ksqlDB's KAFKA, JSON, DELIMITED and NONE formats do it.
+// ksqlDB's KAFKA, JSON, DELIMITED, NONE and PROTOBUF_NOSR formats do it.
 #include <memory>
 #include <optional>
 #include <string>
@@ -54,16 +54,17 @@ class Format {
   // its column is NULL (Kafka's own serializers turn null into null).
   virtual bool SerializesToNull(const Row& row) const { return false; }
 
-  // "KAFKA", "JSON", "DELIMITED", "NONE".
+  // "KAFKA", "JSON", "DELIMITED", "NONE", "PROTOBUF_NOSR".
   virtual std::string_view name() const = 0;
 };
 
-// Builds the format `name` (case-insensitive: KAFKA, JSON, DELIMITED, NONE) for `columns`.
+// Builds the format `name` (case-insensitive: KAFKA, JSON, DELIMITED, NONE, PROTOBUF_NOSR) for
+// `columns`.
 // Rejects what ksqlDB rejects, with its messages: "Unknown format: FOO", "The 'KAFKA' format
 // does not support type 'BOOLEAN'", "The 'DELIMITED' format does not support type 'ARRAY'",
 // "JSON only supports MAP types with STRING keys", "The 'NONE' format can only be used when no
-// columns are defined. Got: [...]". ksqlDB's schema-registry formats (AVRO, PROTOBUF,
-// PROTOBUF_NOSR, JSON_SR) are Unsupported.
+// columns are defined. Got: [...]". ksqlDB's schema-registry formats (AVRO, PROTOBUF, JSON_SR)
+// are Unsupported.
 Result<std::unique_ptr<Format>> MakeFormat(std::string_view name, const std::vector<Column>& columns,
                                            const FormatOptions& options = {});
 

@@ -4,6 +4,7 @@
 #include <librdkafka/rdkafka.h>
 
 #include <algorithm>
+#include <climits>
 #include <chrono>
 #include <cstdio>
 #include <deque>
@@ -58,19 +59,23 @@ class KafkaReader final : public LogReader {
                                        {"enable.auto.offset.store", "false"},
                                        {"enable.partition.eof", "true"},
                                        {"isolation.level", "read_committed"},
-                                       {"auto.offset.reset", "earliest"}}));
+                                       {"auto.offset.reset", "earliest"},
+                                       {"partition.assignment.strategy", "range"}}));
+    std::unique_ptr<KafkaReader> r(new KafkaReader());
+    rd_kafka_conf_set_opaque(conf, r.get());
+    rd_kafka_conf_set_rebalance_cb(conf, OnRebalance);
     char err[512];
     rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
     if (!rk) {
       rd_kafka_conf_destroy(conf);
       return Status::IoError(fmt::format("Kafka: cannot create a consumer: {}", err));
     }
-    std::unique_ptr<KafkaReader> r(new KafkaReader());
     r->rk_ = rk;
     r->queue_ = rd_kafka_queue_get_consumer(rk);
     return r;
   }
   ~KafkaReader() override {
+    closing_ = true;  // leaving the group: revocations are answered at once
     if (queue_) rd_kafka_queue_destroy(queue_);
     if (rk_) {
       rd_kafka_consumer_close(rk_);
@@ -109,6 +114,63 @@ class KafkaReader final : public LogReader {
   }
 
   rd_kafka_t* handle() { return rk_; }
+
+  bool can_subscribe() const override { return true; }
+  Status Subscribe(const std::vector<std::string>& topics) override {
+    rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(static_cast<int>(topics.size()));
+    for (const auto& t : topics) rd_kafka_topic_partition_list_add(list, t.c_str(), RD_KAFKA_PARTITION_UA);
+    rd_kafka_resp_err_t e = rd_kafka_subscribe(rk_, list);
+    rd_kafka_topic_partition_list_destroy(list);
+    if (e) return Status::IoError(fmt::format("Kafka: cannot subscribe: {}", rd_kafka_err2str(e)));
+    subscribed_ = true;
+    return Status::Ok();
+  }
+  Status PollGroup() override { return Poll(0); }
+  bool TakeRebalance(Rebalance& out) override {
+    if (pending_.empty()) return false;
+    out = std::move(pending_.front());
+    pending_.pop_front();
+    return true;
+  }
+  Status Assign(const std::vector<std::pair<std::pair<std::string, int>, int64_t>>& offsets) override {
+    rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(static_cast<int>(offsets.size()));
+    for (const auto& [tp, offset] : offsets) {
+      rd_kafka_topic_partition_list_add(list, tp.first.c_str(), tp.second)->offset = offset;
+      Part& p = parts_[tp];
+      p.buffer.clear();
+      p.eof = false;
+      p.next = offset;
+    }
+    rd_kafka_resp_err_t e = rd_kafka_assign(rk_, list);
+    rd_kafka_topic_partition_list_destroy(list);
+    if (e) return Status::IoError(fmt::format("Kafka: cannot take the assigned partitions: {}", rd_kafka_err2str(e)));
+    assigned_once_ = true;
+    return Status::Ok();
+  }
+  Status Unassign(const std::vector<std::pair<std::string, int>>& partitions) override {
+    for (const auto& tp : partitions) parts_.erase(tp);
+    rd_kafka_resp_err_t e = rd_kafka_assign(rk_, nullptr);
+    if (e) return Status::IoError(fmt::format("Kafka: cannot give the partitions back: {}", rd_kafka_err2str(e)));
+    return Status::Ok();
+  }
+  bool has_assignment() const override { return !subscribed_ || assigned_once_; }
+
+  static void OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts,
+                          void* opaque) {
+    auto* r = static_cast<KafkaReader*>(opaque);
+    if (r->closing_) {
+      rd_kafka_assign(rk, nullptr);
+      return;
+    }
+    Rebalance ev;
+    if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) ev.assign = true;
+    else if (err != RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS) {
+      std::fprintf(stderr, "eddy: Kafka: rebalance failed: %s\n", rd_kafka_err2str(err));
+      rd_kafka_assign(rk, nullptr);
+    }
+    for (int i = 0; parts && i < parts->cnt; ++i) ev.partitions.emplace_back(parts->elems[i].topic, parts->elems[i].partition);
+    r->pending_.push_back(std::move(ev));
+  }
 
   // Waits up to `ms` for records; fills the partitions' buffers.
   Status Poll(int ms) {
@@ -156,6 +218,12 @@ class KafkaReader final : public LogReader {
   Part& Position(const std::string& topic, int partition, int64_t offset) {
     auto [it, added] = parts_.try_emplace({topic, partition});
     Part& p = it->second;
+    if (added && subscribed_) {
+      // Not assigned to this member: nothing to read here.
+      p.next = offset;
+      p.eof = true;
+      return p;
+    }
     if (!added && p.next == offset) return p;
     int64_t expected = p.buffer.empty() ? p.next : p.buffer.front().offset;
     if (!added && expected == offset) return p;
@@ -185,6 +253,10 @@ class KafkaReader final : public LogReader {
   rd_kafka_queue_t* queue_ = nullptr;
   std::map<std::pair<std::string, int>, Part> parts_;
   std::string last_error_;
+  bool subscribed_ = false;
+  bool assigned_once_ = false;
+  bool closing_ = false;
+  std::deque<Rebalance> pending_;
 };
 
 std::string RandomSuffix() {
@@ -203,7 +275,7 @@ Result<std::unique_ptr<KafkaLog>> KafkaLog::Open(KafkaSettings settings) {
   if (log->settings_.client.count("linger.ms") == 0) fixed.emplace_back("linger.ms", "5");
   if (log->transactional()) {
     fixed.emplace_back("transactional.id", log->settings_.transactional_id);
-    if (log->settings_.client.count("transaction.timeout.ms") == 0) fixed.emplace_back("transaction.timeout.ms", "60000");
+    if (log->settings_.client.count("transaction.timeout.ms") == 0) fixed.emplace_back("transaction.timeout.ms", "10000");  // as Kafka Streams: a dead instance's open transaction blocks readers at most 10 s
   }
   ASSIGN_OR_RETURN(rd_kafka_conf_t * conf, MakeConf(log->settings_.client, fixed));
   rd_kafka_conf_set_dr_msg_cb(conf, OnDelivery);
@@ -403,6 +475,13 @@ int64_t KafkaLog::EndOffset(const std::string& topic, int partition) const {
   if (rd_kafka_query_watermark_offsets(producer_, topic.c_str(), partition, &low, &high, settings_.timeout_ms))
     return 0;
   return high;
+}
+
+int64_t KafkaLog::WrittenEnd(const std::string& topic, int partition) const {
+  std::lock_guard<std::mutex> lock(const_cast<std::mutex&>(mu_));
+  if (rd_kafka_outq_len(producer_) > 0) return INT64_MAX;
+  auto it = delivered_.find({topic, partition});
+  return it == delivered_.end() ? -1 : it->second;
 }
 
 std::vector<std::string> KafkaLog::Topics() const {

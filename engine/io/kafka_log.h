@@ -54,6 +54,7 @@ class KafkaLog final : public Log {
   // else the broker's high watermark.
   int64_t EndOffset(const std::string& topic, int partition) const override;
   std::vector<std::string> Topics() const override;
+  int64_t WrittenEnd(const std::string& topic, int partition) const override;
   std::unique_ptr<LogReader> NewReader(const std::string& group) override;
   Status CommitOutputs(const std::vector<GroupOffsets>& offsets) override;
   bool transactional() const override { return !settings_.transactional_id.empty(); }

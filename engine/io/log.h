@@ -27,6 +27,32 @@ class LogReader {
   virtual bool AtEnd(const std::string& topic, int partition, int64_t offset) = 0;
   // The offset the reader's group committed for the partition, or -1 when none is known.
   virtual int64_t Committed(const std::string& /*topic*/, int /*partition*/) { return -1; }
+
+  // Group membership (Kafka): instead of reading partitions it picks, the reader subscribes to
+  // topics and the group's coordinator splits their partitions among the group's members (the
+  // range assignor: equal partition numbers of co-partitioned topics go to one member).
+  // Assignments and revocations arrive while the reader polls and wait in TakeRebalance() until
+  // the owner has handed its work over and calls Assign() or Unassign().
+  virtual bool can_subscribe() const { return false; }
+  virtual Status Subscribe(const std::vector<std::string>& /*topics*/) {
+    return Status::Unsupported("this log has no consumer groups");
+  }
+  struct Rebalance {
+    bool assign = false;  // false: the partitions are revoked
+    std::vector<std::pair<std::string, int>> partitions;
+  };
+  // Serves the group's protocol (heartbeats, rebalances) without handing out records.
+  virtual Status PollGroup() { return Status::Ok(); }
+  // The next rebalance event waiting, if any (false when none).
+  virtual bool TakeRebalance(Rebalance& /*out*/) { return false; }
+  // Completes an assignment: reading starts at the given offsets.
+  virtual Status Assign(const std::vector<std::pair<std::pair<std::string, int>, int64_t>>& /*offsets*/) {
+    return Status::Ok();
+  }
+  // Completes a revocation.
+  virtual Status Unassign(const std::vector<std::pair<std::string, int>>& /*partitions*/) { return Status::Ok(); }
+  // True once the reader has had its first assignment from the group (at once without groups).
+  virtual bool has_assignment() const { return true; }
 };
 
 // A consumer group's next offsets, to commit with the outputs.
@@ -52,6 +78,9 @@ class Log {
   // The offset the next appended record of the partition gets.
   virtual int64_t EndOffset(const std::string& topic, int partition) const = 0;
   virtual std::vector<std::string> Topics() const = 0;
+  // One past the last record this process appended to the partition, for a reader to know it has
+  // seen them all; INT64_MAX while appends are still on their way (Kafka); -1 when none.
+  virtual int64_t WrittenEnd(const std::string& topic, int partition) const { return EndOffset(topic, partition); }
   // Deletes a topic and its records (DROP ... DELETE TOPIC); a missing topic is no error.
   virtual Status DeleteTopic(const std::string& topic) {
     return Status::Unsupported("this log cannot delete the topic " + topic);

@@ -4,6 +4,7 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <charconv>
 #include <functional>
 #include <set>
 
@@ -17,6 +18,7 @@
 #include "operators/having_filter.h"
 #include "operators/filter.h"
 #include "operators/flat_map.h"
+#include "operators/fk_join.h"
 #include "operators/project.h"
 #include "operators/rekey.h"
 #include "operators/sink.h"
@@ -59,6 +61,24 @@ class Props {
     if (!bad.empty()) return Status::Invalid(fmt::format("Invalid config variable(s) in the WITH clause: {}", bad));
     return Status::Ok();
   }
+  // PARTITIONS, when given: a whole number from 1 to kMaxPartitions (every log keeps state per
+  // partition, so an absurd count must not reach it). Absent leaves `out` as it is.
+  static constexpr int64_t kMaxPartitions = 10000;
+  Status Partitions(int& out) const {
+    const dsl::Property* p = Find("PARTITIONS");
+    if (!p) return Status::Ok();
+    int64_t n = 0;
+    const char* end = p->value.data() + p->value.size();
+    auto [at, ec] = std::from_chars(p->value.data(), end, n);
+    if (ec != std::errc() || at != end || n < 1 || n > kMaxPartitions) {
+      return Status::Invalid(
+          fmt::format("Invalid value '{}' for PARTITIONS: a whole number from 1 to {} is needed", p->value,
+                      kMaxPartitions),
+          p->pos);
+    }
+    out = static_cast<int>(n);
+    return Status::Ok();
+  }
 
  private:
   const std::vector<dsl::Property>& props_;
@@ -69,7 +89,7 @@ const std::set<std::string> kKnownFormats = {"JSON", "KAFKA", "DELIMITED", "NONE
 
 Status CheckFormatName(const std::string& f, SourcePos pos) {
   if (!kKnownFormats.count(f)) return Status::Invalid(fmt::format("Unknown format: {}", f), pos);
-  if (f == "AVRO" || f == "PROTOBUF" || f == "JSON_SR" || f == "PROTOBUF_NOSR")
+  if (f == "AVRO" || f == "PROTOBUF" || f == "JSON_SR")
     return Status::Unsupported(fmt::format("The {} format needs a schema registry, which eddy does not support yet", f), pos);
   return Status::Ok();
 }
@@ -268,7 +288,7 @@ Result<PlannedStatement> PlanCreateSource(const dsl::Statement& st, const Catalo
   if (!topic) return Status::Invalid("Missing required property \"KAFKA_TOPIC\" which has no default value.", st.pos);
   def.topic = *topic;
   RETURN_IF_ERROR(ApplyFormats(props, cs.properties, def, options, true));
-  if (auto p = props.Find("PARTITIONS")) def.partitions = std::max(1, std::atoi(p->value.c_str()));
+  RETURN_IF_ERROR(props.Partitions(def.partitions));
   std::set<std::string> seen;
   for (const auto& el : cs.elements) {
     if (!seen.insert(el.name).second)
@@ -630,6 +650,26 @@ class QueryBuilder {
     return Status::Ok();
   }
 
+  // What ksqlDB accepts of a foreign-key join (join `i`, 1-based): the first join of a query
+  // only, INNER or LEFT.
+  Status CheckForeignKeyJoin(const dsl::JoinClause& j, size_t i) {
+    const Expr& on = *j.on;
+    if (j.type == dsl::JoinType::kFull) {
+      return Status::Invalid(fmt::format("Invalid join type: full-outer join not supported for foreign-key "
+                                         "table-table join. Got {} {} {}.", sources_[i - 1].def.name,
+                                         JoinTypeText(j.type), sources_[i].def.name), j.pos);
+    }
+    if (i > 1) {
+      return Status::Invalid(fmt::format("Invalid join condition: foreign-key table-table joins are not supported "
+                                         "as part of n-way joins. Got {} = {}.",
+                                         dsl::FormatExpr(*Qualified(*on.children[0])),
+                                         dsl::FormatExpr(*Qualified(*on.children[1]))), on.pos);
+    }
+    if (j.type == dsl::JoinType::kRight)
+      return Status::Invalid("RIGHT OUTER JOIN on a foreign key is not supported", j.pos);
+    return Status::Ok();
+  }
+
   Status BuildJoins() {
     RETURN_IF_ERROR(CheckJoinSources());
     RETURN_IF_ERROR(CheckJoinCriteria());
@@ -662,7 +702,12 @@ class QueryBuilder {
       join_key_type_ = lkey->type();
       // ksqlDB compares the partition counts of the two sides (a join's own count is its right side's).
       const SourceRef& lp = sources_[i == 1 ? 0 : i - 1];
-      if (lp.def.partitions != r.def.partitions && DeclaresPartitions(lp.def) && DeclaresPartitions(r.def)) {
+      // A foreign-key table-table join: the right side joined on its key, the left on anything
+      // but its own key. It repartitions, so partition counts may differ.
+      const bool fk_join = left_is_table && r.def.is_table && IsKeyOf(right_expr, ri) &&
+                           !(i == 1 ? IsKeyOf(left_expr, 0) : InSet(equivalent, left_expr));
+      if (!fk_join && lp.def.partitions != r.def.partitions && DeclaresPartitions(lp.def) &&
+          DeclaresPartitions(r.def)) {
         return Status::Invalid(fmt::format("Can't join `{}` with `{}` since the number of partitions don't match. "
                                            "`{}` partitions = {}; `{}` partitions = {}. Please repartition either one "
                                            "so that the number of partitions match.", SourceLabel(0), SourceLabel(ri),
@@ -738,17 +783,26 @@ class QueryBuilder {
                                              dsl::FormatExpr(*Qualified(*on.children[0])),
                                              dsl::FormatExpr(*Qualified(*on.children[1]))), on.pos);
         }
-        bool on_left_key = i == 1 ? IsKeyOf(left_expr, 0) : InSet(equivalent, left_expr);
-        if (!on_left_key)
-          return Status::Unsupported("foreign-key table-table joins are not supported yet", on.pos);
-        TableTableJoinSpec spec;
-        spec.left_outer = left_outer;
-        spec.right_outer = right_outer;
-        spec.left_width = static_cast<size_t>(left_width);
-        spec.right_width = static_cast<size_t>(r.width);
-        spec.store_name = store;
-        spec.text = text;
-        join = AddJoin(std::make_unique<TableTableJoinOperator>(std::move(spec)));
+        if (fk_join) {
+          RETURN_IF_ERROR(CheckForeignKeyJoin(j, i));
+          ForeignKeyJoinSpec spec;
+          spec.left_outer = left_outer;
+          spec.foreign_key = std::move(lkey);
+          spec.left_width = static_cast<size_t>(left_width);
+          spec.right_width = static_cast<size_t>(r.width);
+          spec.store_name = store;
+          spec.text = text;
+          join = AddJoin(std::make_unique<ForeignKeyJoinOperator>(std::move(spec)));
+        } else {
+          TableTableJoinSpec spec;
+          spec.left_outer = left_outer;
+          spec.right_outer = right_outer;
+          spec.left_width = static_cast<size_t>(left_width);
+          spec.right_width = static_cast<size_t>(r.width);
+          spec.store_name = store;
+          spec.text = text;
+          join = AddJoin(std::make_unique<TableTableJoinOperator>(std::move(spec)));
+        }
       }
       // The right source, re-keyed when it is a stream.
       ASSIGN_OR_RETURN(SourceOperator* right, MakeSource(r.def));
@@ -766,7 +820,23 @@ class QueryBuilder {
 
       // Which expressions the new key equals (ksqlDB's join equivalence set), and which source
       // columns hold it. A FULL OUTER join's key equals neither side.
-      if (j.type == dsl::JoinType::kFull) {
+      if (fk_join) {
+        // The result is keyed by the left table's primary key (ksqlDB allows a foreign-key join
+        // only as the first join, so that is source 0's).
+        equivalent.clear();
+        viable.clear();
+        fk_join_only_ = sources_.size() == 2;
+        if (sources_[0].def.schema.key.size() == 1) {
+          auto ref = std::make_unique<Expr>();
+          ref->kind = ExprKind::kColumnRef;
+          ref->qualifier = SourceLabel(0);
+          ref->name = sources_[0].def.schema.key[0].name;
+          ref->pos = on.pos;
+          equivalent.push_back(ref.get());
+          viable.push_back(ref.get());
+          owned_.push_back(std::move(ref));
+        }
+      } else if (j.type == dsl::JoinType::kFull) {
         equivalent.clear();
         viable.clear();
       } else {
@@ -786,7 +856,7 @@ class QueryBuilder {
     }
     output_is_table_ = left_is_table;
     join_keys_ = viable;
-    if (viable.empty()) synthetic_key_ = SyntheticKeyName();
+    if (viable.empty() && !fk_join_only_) synthetic_key_ = SyntheticKeyName();
     return Status::Ok();
   }
 
@@ -798,10 +868,53 @@ class QueryBuilder {
     return raw;
   }
 
+  // The projection of a foreign-key join: its key is the left table's primary key, every column
+  // of which a persistent query must project, once.
+  Status FinishForeignKeyProjection() {
+    RETURN_IF_ERROR(CheckItems(scope_, nullptr));
+    const std::vector<Column>& keys = sources_[0].def.schema.key;
+    std::vector<std::pair<int, int>> found;  // (projection item, position in the record's key)
+    std::vector<std::string> missing;
+    for (size_t k = 0; k < keys.size(); ++k) {
+      int first = -1;
+      std::vector<std::string> aliases;
+      for (size_t i = 0; i < items_.size(); ++i) {
+        const dsl::ScopeColumn* c = dsl::ResolveColumnRef(*items_[i].expr, scope_);
+        if (!c || c->pseudo || c->index != sources_[0].offset + static_cast<int>(k)) continue;
+        if (first < 0) first = static_cast<int>(i);
+        aliases.push_back(items_[i].name);
+      }
+      if (aliases.size() > 1) {
+        std::sort(aliases.begin(), aliases.end());
+        return Status::Invalid(fmt::format("The projection contains a key column (`{}_{}`) more than once, aliased "
+                                           "as: {}.", SourceLabel(0), keys[k].name, fmt::join(aliases, " and ")),
+                               items_[first].pos);
+      }
+      if (first < 0) missing.push_back("`" + keys[k].name + "`");
+      else found.emplace_back(first, static_cast<int>(k));
+    }
+    if (!missing.empty() && persistent_) {
+      const char* what = missing.size() == 1 ? "column" : "columns";
+      return Status::Invalid(fmt::format("Primary key {0} missing in projection. For foreign-key table-table joins, "
+                                         "the projection must include all primary key columns from the left input "
+                                         "table (`{1}`). Missing {0}: {2}.", what, SourceLabel(0),
+                                         fmt::join(missing, ", ")), q_.pos);
+    }
+    std::sort(found.begin(), found.end());
+    std::vector<int> key_items;
+    for (const auto& [item, position] : found) {
+      key_items.push_back(item);
+      record_key_index_.push_back(position);
+    }
+    join_key_from_record_ = true;
+    return FinishProjection(key_items, scope_, nullptr, output_is_table_, 0);
+  }
+
   // The projection of a join: its key is the join key (read from the record's key, so a side
   // padded with NULLs does not blank it). The first viable key column in the projection becomes
   // the key column; with a synthetic key, the projection must name it (ROWKEY).
   Status FinishJoinProjection() {
+    if (fk_join_only_) return FinishForeignKeyProjection();
     dsl::AnalyzeHooks hooks;
     hooks.substitute = [&](const Expr& e) -> Result<CompiledExprPtr> {
       if (!synthetic_key_.empty() && e.kind == ExprKind::kColumnRef && e.qualifier.empty() && e.name == synthetic_key_ &&
@@ -1009,7 +1122,8 @@ class QueryBuilder {
       keyset.insert(k);
       ASSIGN_OR_RETURN(CompiledExprPtr e, AnalyzeItem(items_[k], scope, hooks));
       output_schema_.key.push_back({items_[k].name, e->type(), ColumnRole::kKey, ""});
-      if (join_key_from_record_) e = MakeColumn(Section::kKey, 0, e->type());
+      if (join_key_from_record_)
+        e = MakeColumn(Section::kKey, record_key_index_.empty() ? 0 : record_key_index_[spec.key.size()], e->type());
       spec.key.push_back(std::move(e));
     }
     for (size_t i = 0; i < items_.size(); ++i) {
@@ -1521,6 +1635,10 @@ class QueryBuilder {
   std::string synthetic_key_;           // the join key's name when no source column holds it
   TypePtr join_key_type_;
   bool join_key_from_record_ = false;   // the projection's key column is the record's key
+  // A foreign-key join alone: the result's key is the left source's whole primary key, each
+  // projected key column reading its position of the record's key.
+  bool fk_join_only_ = false;
+  std::vector<int> record_key_index_;   // per key item of FinishProjection; empty: all read 0
   std::unique_ptr<RekeyOperator> right_rekey_;
   int synthetic_ = 0;
   struct PartitionKey {
@@ -1650,7 +1768,7 @@ Result<PlannedStatement> PlanCreateAsSelect(std::shared_ptr<const dsl::Statement
     if (!props.Find("FORMAT")) sink.key_format = "NONE";
   }
   RETURN_IF_ERROR(CheckKeyTypes(sink.schema, st->pos));
-  if (auto p = props.Find("PARTITIONS")) sink.partitions = std::max(1, std::atoi(p->value.c_str()));
+  RETURN_IF_ERROR(props.Partitions(sink.partitions));
   RETURN_IF_ERROR(CheckFormats(sink).WithPos(st->pos));
 
   std::string id = catalog.NextQueryId(cas.is_table ? "CTAS" : "CSAS", cas.name);

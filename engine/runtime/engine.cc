@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <set>
 #include <cctype>
 #include <chrono>
 #include <thread>
@@ -11,6 +12,12 @@
 
 #include "dsl/parser.h"
 #include "operators/operator.h"
+#include "operators/aggregate.h"
+#include "operators/fk_join.h"
+#include "operators/rekey.h"
+#include "operators/table_aggregate.h"
+#include "operators/window_aggregate.h"
+#include "operators/repartition.h"
 #include "operators/sink.h"
 #include "engine/state/kv_store.h"
 
@@ -66,6 +73,73 @@ class CallbackOperator final : public Operator {
   const RowCallback* cb_;
 };
 
+// On a partitioned runtime (Kafka, a task per partition) records must meet the state of their key
+// in one task. Splices repartition topics into a task's topology (their sources go to `sources`)
+// and returns the topics with their partition counts, the same for every build of one plan:
+// - after a re-key (a join on a non-key column, PARTITION BY): by the new key;
+// - before a stream aggregation: by its group;
+// - before a table aggregation or a foreign-key join, whose state is not partitioned by the key
+//   the records arrive with: everything into one partition (one task does that step).
+std::vector<std::pair<std::string, int>> SpliceRepartitions(Topology& t, const std::string& prefix, int partitions,
+                                                            std::vector<RepartitionSourceOperator*>* sources) {
+  std::vector<std::pair<std::string, int>> topics;
+  std::vector<OperatorPtr> added;
+  // A re-key feeds a join with a table (whose partitions follow its key format) or with another
+  // stream: its keys are partitioned as the table's (else the first source's) key format writes
+  // them; a key that format cannot write is partitioned by its encoded row.
+  const Format* table_key_format = nullptr;
+  for (const SourceOperator* s : t.sources)
+    if (!table_key_format && s->spec().is_table && s->spec().key_format) table_key_format = s->spec().key_format.get();
+  // With streams only, a stream's: a re-keyed stream meets a stream partitioned by its own key.
+  if (!table_key_format && !t.sources.empty() && t.sources[0]->spec().key_format)
+    table_key_format = t.sources[0]->spec().key_format.get();
+  auto splice = [&](int topic_partitions, const std::vector<CompiledExprPtr>* group_by, const Format* key_format) {
+    topics.emplace_back(fmt::format("{}-{}-repartition", prefix, topics.size()), topic_partitions);
+    auto sink = std::make_unique<RepartitionSinkOperator>(topics.back().first, group_by, key_format);
+    auto source = std::make_unique<RepartitionSourceOperator>(topics.back().first);
+    if (sources) sources->push_back(source.get());
+    std::pair<Operator*, Operator*> ends{sink.get(), source.get()};
+    added.push_back(std::move(sink));
+    added.push_back(std::move(source));
+    return ends;
+  };
+  // Who feeds `op`, with the port (listed before anything is rewired).
+  auto feeders = [&](const Operator* op) {
+    std::vector<Operator*> out;
+    for (const auto& o : t.operators)
+      if (o->downstream() == op) out.push_back(o.get());
+    return out;
+  };
+  for (const auto& op_ptr : t.operators) {
+    Operator* op = op_ptr.get();
+    if (dynamic_cast<RekeyOperator*>(op)) {
+      auto [sink, source] = splice(partitions, nullptr, table_key_format);
+      source->set_downstream(op->downstream(), op->downstream_port());
+      op->set_downstream(sink);
+      continue;
+    }
+    const std::vector<CompiledExprPtr>* group_by = nullptr;
+    if (auto* a = dynamic_cast<AggregateOperator*>(op)) group_by = &a->group_by();
+    if (auto* a = dynamic_cast<WindowAggregateOperator*>(op)) group_by = &a->group_by();
+    if (group_by) {
+      std::vector<Operator*> ups = feeders(op);
+      auto [sink, source] = splice(partitions, group_by, nullptr);
+      for (Operator* up : ups) up->set_downstream(sink);
+      source->set_downstream(op, 0);
+      continue;
+    }
+    if (dynamic_cast<TableAggregateOperator*>(op) || dynamic_cast<ForeignKeyJoinOperator*>(op)) {
+      for (Operator* up : feeders(op)) {
+        auto [sink, source] = splice(1, nullptr, nullptr);
+        source->set_downstream(op, up->downstream_port());
+        up->set_downstream(sink);
+      }
+    }
+  }
+  for (auto& o : added) t.operators.push_back(std::move(o));
+  return topics;
+}
+
 }  // namespace
 
 int32_t KafkaPartition(std::string_view key, int partitions) {
@@ -85,14 +159,28 @@ class Engine::LogWriter final : public RecordWriter {
   Engine* engine_;
 };
 
+// A persistent query over Kafka runs as tasks, one per partition number of its inputs, each with
+// a topology and state stores of its own; the query's consumer group decides which partitions
+// (tasks) this instance runs. The group's reader is shared by its tasks.
+struct Engine::QueryGroup {
+  std::string id;
+  std::string group;
+  std::shared_ptr<const QueryPlan> plan;
+  std::shared_ptr<LogReader> reader;
+  int partitions = 1;                           // tasks: the most partitions of any input
+};
+
 struct Engine::RunningQuery {
   std::string id;
   bool transient = false;
+  int task = -1;  // the partition this task runs; -1: every partition
+  int task_partitions = 1;
   std::shared_ptr<const QueryPlan> plan;
   std::unique_ptr<Topology> topology;
   OperatorContext ctx;
   std::vector<std::string> topics;  // each input topic once
-  std::unique_ptr<LogReader> reader;
+  std::shared_ptr<LogReader> reader;
+  std::vector<RepartitionSourceOperator*> repartition_sources;
   std::string group;                        // the consumer group (Kafka)
   std::vector<std::string> changelogged;    // stores backed by a changelog topic (Kafka)
   // Next offset to read per (topic, partition), and records read ahead but not yet processed.
@@ -102,6 +190,9 @@ struct Engine::RunningQuery {
     int64_t offset = 0;
     std::vector<RawRecord> buffer;
     size_t next = 0;
+    // Over Kafka, with repartition topics: what the input feeds. kMerging inputs meet records
+    // that come back through a repartition topic (a table joined with a re-keyed stream).
+    enum class Stage : uint8_t { kPlain, kRepartition, kMerging } stage = Stage::kPlain;
   };
   std::vector<Input> inputs;
 };
@@ -216,6 +307,15 @@ Status Engine::Terminate(const std::string& query_id) {
       ++it;
     }
   }
+  for (auto it = groups_.begin(); it != groups_.end();) {
+    if (query_id.empty() || (*it)->id == query_id) {
+      catalog_.RemoveQuery((*it)->id);
+      it = groups_.erase(it);
+      found = true;
+    } else {
+      ++it;
+    }
+  }
   if (!query_id.empty() && !found) return Status::NotFound(fmt::format("Unknown queryId: {}", query_id));
   return Status::Ok();
 }
@@ -299,12 +399,17 @@ Status Engine::Execute(std::shared_ptr<const dsl::Statement> statement) {
         delete_topic = options_.log->EndOffset(planned.drop_topic, p) == 0;
       if (delete_topic) RETURN_IF_ERROR(options_.log->DeleteTopic(planned.drop_topic));
       if (!query_id.empty()) {
-        for (auto it = queries_.begin(); it != queries_.end(); ++it) {
+        for (auto it = queries_.begin(); it != queries_.end();) {
           if ((*it)->id == query_id) {
             (void)(*it)->topology->Close();
-            queries_.erase(it);
-            break;
+            it = queries_.erase(it);
+          } else {
+            ++it;
           }
+        }
+        for (auto it = groups_.begin(); it != groups_.end();) {
+          if ((*it)->id == query_id) it = groups_.erase(it);
+          else ++it;
         }
       }
       return Persist(*statement);
@@ -320,8 +425,10 @@ Status Engine::Follow(const std::string& name) {
 }
 
 Status Engine::StartQuery(std::shared_ptr<const QueryPlan> plan, bool transient) {
+  if (!transient && !options_.group_prefix.empty()) return StartGroup(std::move(plan));
   auto q = std::make_unique<RunningQuery>();
   q->id = plan->query_id();
+  last_started_query_ = q->id;
   q->transient = transient;
   q->plan = plan;
   ASSIGN_OR_RETURN(q->topology, plan->Build());
@@ -373,6 +480,140 @@ Status Engine::StartQuery(std::shared_ptr<const QueryPlan> plan, bool transient)
   return Status::Ok();
 }
 
+Status Engine::StartGroup(std::shared_ptr<const QueryPlan> plan) {
+  auto g = std::make_unique<QueryGroup>();
+  g->id = plan->query_id();
+  g->group = options_.group_prefix + g->id;
+  g->plan = plan;
+  ASSIGN_OR_RETURN(std::unique_ptr<Topology> probe, plan->Build());
+  std::vector<std::string> topics;
+  for (SourceOperator* s : probe->sources) {
+    if (std::find(topics.begin(), topics.end(), s->topic()) == topics.end()) topics.push_back(s->topic());
+    g->partitions = std::max(g->partitions, options_.log->Partitions(s->topic()));
+  }
+  for (const auto& [topic, partitions] : SpliceRepartitions(*probe, options_.changelog_prefix + g->id, g->partitions, nullptr)) {
+    RETURN_IF_ERROR(options_.log->CreateTopic(topic, partitions));
+    topics.push_back(topic);
+  }
+  std::unique_ptr<LogReader> reader = options_.log->NewReader(g->group);
+  if (!reader) return Status::IoError(fmt::format("cannot read the inputs of {}", g->id));
+  RETURN_IF_ERROR(reader->Subscribe(topics));
+  g->reader = std::move(reader);
+  groups_.push_back(std::move(g));
+  return Status::Ok();
+}
+
+Status Engine::StartTask(QueryGroup& g, int partition, const std::vector<std::string>& topics,
+                         std::vector<std::pair<std::pair<std::string, int>, int64_t>>& offsets) {
+  auto q = std::make_unique<RunningQuery>();
+  q->id = g.id;
+  q->task = partition;
+  q->task_partitions = g.partitions;
+  q->plan = g.plan;
+  q->group = g.group;
+  q->reader = g.reader;
+  q->topics = topics;
+  ASSIGN_OR_RETURN(q->topology, g.plan->Build());
+  SpliceRepartitions(*q->topology, options_.changelog_prefix + g.id, g.partitions, &q->repartition_sources);
+  q->ctx.state = db_;
+  q->ctx.processing_log = &processing_log_;
+  q->ctx.writer = writer_.get();
+  q->ctx.query_id = q->id;
+  q->ctx.store_suffix = "#" + std::to_string(partition);
+  RETURN_IF_ERROR(q->topology->Open(q->ctx));
+  if (!options_.changelog_prefix.empty()) {
+    for (const auto& name : q->ctx.opened_stores)
+      if (std::find(q->changelogged.begin(), q->changelogged.end(), name) == q->changelogged.end())
+        q->changelogged.push_back(name);
+    RETURN_IF_ERROR(RestoreChangelogs(*q));
+  }
+  // Which inputs meet repartitioned records: those whose path reaches an operator that a
+  // repartition source also feeds.
+  std::set<const Operator*> after_repartition;
+  for (const RepartitionSourceOperator* src : q->repartition_sources)
+    for (const Operator* op = src->downstream(); op && !dynamic_cast<const RepartitionSinkOperator*>(op); op = op->downstream())
+      after_repartition.insert(op);
+  std::set<std::string> merging, repartitioned;
+  for (const RepartitionSourceOperator* src : q->repartition_sources) repartitioned.insert(src->topic());
+  for (const SourceOperator* src : q->topology->sources)
+    for (const Operator* op = src; op && !dynamic_cast<const RepartitionSinkOperator*>(op); op = op->downstream())
+      if (after_repartition.count(op)) merging.insert(src->topic());
+  for (const auto& topic : topics) {
+    RunningQuery::Input in;
+    in.topic = topic;
+    in.partition = partition;
+    if (repartitioned.count(topic)) in.stage = RunningQuery::Input::Stage::kRepartition;
+    else if (merging.count(topic)) in.stage = RunningQuery::Input::Stage::kMerging;
+    std::string v;
+    ASSIGN_OR_RETURN(bool found, offsets_store_->Get(OffsetKey(q->id, topic, partition), &v));
+    if (found) in.offset = static_cast<int64_t>(FromBe64(v));
+    in.offset = std::max(in.offset, q->reader->Committed(topic, partition));
+    offsets.push_back({{topic, partition}, in.offset});
+    q->inputs.push_back(std::move(in));
+  }
+  queries_.push_back(std::move(q));
+  return Status::Ok();
+}
+
+Status Engine::ServeGroups() {
+  for (auto& gp : groups_) {
+    QueryGroup& g = *gp;
+    RETURN_IF_ERROR(g.reader->PollGroup());
+    LogReader::Rebalance ev;
+    while (g.reader->TakeRebalance(ev)) {
+      if (!ev.assign) {
+        // Hand the work over: commit what the tasks did, then stop them (their stores stay, to
+        // be caught up from the changelogs should the partitions come back).
+        RETURN_IF_ERROR(Commit());
+        for (auto it = queries_.begin(); it != queries_.end();) {
+          if ((*it)->task >= 0 && (*it)->id == g.id) {
+            (void)(*it)->topology->Close();
+            it = queries_.erase(it);
+          } else {
+            ++it;
+          }
+        }
+        RETURN_IF_ERROR(g.reader->Unassign(ev.partitions));
+        continue;
+      }
+      std::map<int, std::vector<std::string>> tasks;
+      for (const auto& [topic, partition] : ev.partitions) tasks[partition].push_back(topic);
+      std::vector<std::pair<std::pair<std::string, int>, int64_t>> offsets;
+      std::string owned;
+      for (const auto& [partition, topics] : tasks) {
+        RETURN_IF_ERROR(StartTask(g, partition, topics, offsets));
+        owned += (owned.empty() ? "" : ",") + std::to_string(partition);
+      }
+      RETURN_IF_ERROR(g.reader->Assign(offsets));
+      std::fprintf(stderr, "eddy: %s: runs partitions [%s] of %d\n", g.id.c_str(), owned.c_str(), g.partitions);
+    }
+  }
+  return Status::Ok();
+}
+
+bool Engine::MayMerge(RunningQuery& q, int64_t timestamp) {
+  using Stage = RunningQuery::Input::Stage;
+  // Everything this instance wrote to the task's repartition partitions has been fetched...
+  for (const auto& in : q.inputs) {
+    if (in.stage != Stage::kRepartition) continue;
+    int64_t fetched = in.next < in.buffer.size() ? in.buffer.back().offset + 1 : in.offset;
+    if (fetched < options_.log->WrittenEnd(in.topic, in.partition)) return false;
+  }
+  // ...and no task of the query here still holds an earlier record bound for them.
+  for (auto& t : queries_) {
+    if (t->id != q.id || t.get() == &q) continue;
+    for (auto& in : t->inputs) {
+      if (in.stage != Stage::kPlain) continue;
+      if (in.next < in.buffer.size()) {
+        if (in.buffer[in.next].timestamp < timestamp) return false;
+      } else if (!t->reader->AtEnd(in.topic, in.partition, in.offset)) {
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
 Result<size_t> Engine::Step(RunningQuery& q, size_t budget) {
   size_t done = 0;
   while (done < budget) {
@@ -393,10 +634,13 @@ Result<size_t> Engine::Step(RunningQuery& q, size_t budget) {
         best = &in;
     }
     if (!best || waiting) break;
+    if (best->stage == RunningQuery::Input::Stage::kMerging && !MayMerge(q, best->buffer[best->next].timestamp)) break;
     const RawRecord& r = best->buffer[best->next++];
     best->offset = r.offset + 1;
     // A query that reads one topic twice (a self-join) feeds every source of it.
     for (SourceOperator* s : q.topology->sources)
+      if (s->topic() == best->topic) RETURN_IF_ERROR(s->Ingest(r));
+    for (RepartitionSourceOperator* s : q.repartition_sources)
       if (s->topic() == best->topic) RETURN_IF_ERROR(s->Ingest(r));
     ++done;
   }
@@ -407,6 +651,7 @@ Status Engine::RunUntilIdle(const std::atomic<bool>* stop) {
   bool progress = true;
   while (progress) {
     progress = false;
+    RETURN_IF_ERROR(ServeGroups());
     for (size_t i = 0; i < queries_.size(); ++i) {
       if (stop && stop->load()) return Commit();
       ASSIGN_OR_RETURN(size_t n, Step(*queries_[i], 1024));
@@ -426,35 +671,41 @@ Status Engine::Commit() {
     // Kafka: the state changes go to their changelogs, then outputs, changelogs and input
     // offsets are committed (one transaction with exactly_once_v2), then the StateDb with the
     // changelog offsets it now matches.
-    std::vector<std::string> written;
+    std::vector<std::pair<std::string, int>> written;
     for (auto& q : queries_) {
       if (q->transient) continue;
       for (const auto& store : q->changelogged) {
         std::string topic = ChangelogTopic(store);
+        int partition = std::max(0, q->task);
         bool any = false;
         RETURN_IF_ERROR(db_->ForEachPending(store, [&](std::string_view k, const std::string_view* v) {
           RawRecord r;
           r.key.emplace(k);
           if (v) r.value.emplace(*v);
-          r.partition = 0;
+          r.partition = partition;
           any = true;
           return options_.log->Append(topic, r);
         }));
-        if (any) written.push_back(topic);
+        if (any) written.emplace_back(topic, partition);
       }
     }
     std::vector<GroupOffsets> groups;
+    std::map<std::string, size_t> group_index;  // a group's tasks commit as one
     for (auto& q : queries_) {
       if (q->transient || q->group.empty()) continue;
-      GroupOffsets g;
-      g.group = q->group;
-      g.reader = q->reader.get();
+      auto [it, added] = group_index.try_emplace(q->group, groups.size());
+      if (added) {
+        groups.emplace_back();
+        groups.back().group = q->group;
+        groups.back().reader = q->reader.get();
+      }
+      GroupOffsets& g = groups[it->second];
       for (const auto& in : q->inputs) g.offsets.push_back({{in.topic, in.partition}, in.offset});
-      groups.push_back(std::move(g));
     }
     RETURN_IF_ERROR(options_.log->CommitOutputs(groups));
-    for (const auto& topic : written)
-      RETURN_IF_ERROR(offsets_store_->Put(OffsetKey("changelog", topic, 0), Be64(static_cast<uint64_t>(options_.log->EndOffset(topic, 0)))));
+    for (const auto& [topic, partition] : written)
+      RETURN_IF_ERROR(offsets_store_->Put(OffsetKey("changelog", topic, partition),
+                                          Be64(static_cast<uint64_t>(options_.log->EndOffset(topic, partition)))));
   }
   for (auto& q : queries_) {
     if (q->transient) continue;
@@ -469,17 +720,24 @@ Status Engine::Commit() {
 }
 
 bool Engine::CaughtUp() {
+  for (auto& g : groups_)
+    if (!g->reader->has_assignment()) return false;
   for (auto& q : queries_) {
     for (auto& in : q->inputs) {
       if (in.next < in.buffer.size() || !q->reader->AtEnd(in.topic, in.partition, in.offset)) return false;
     }
+    // A repartition topic this engine has just written to may not have been fetched yet: its
+    // reader's end is behind what the producer wrote.
+    for (const RepartitionSourceOperator* s : q->repartition_sources)
+      for (auto& in : q->inputs)
+        if (in.topic == s->topic() && in.offset < options_.log->EndOffset(in.topic, in.partition)) return false;
   }
   return true;
 }
 
 std::string Engine::ChangelogTopic(const std::string& store) const {
   // "<query id>.<store>" -> "<prefix><query id>-<store>-changelog", in a topic name's letters.
-  std::string name = store;
+  std::string name = store.substr(0, store.find('#'));  // a task's stores share the topic
   size_t dot = name.find('.');
   if (dot != std::string::npos) name[dot] = '-';
   for (char& c : name)
@@ -493,19 +751,20 @@ Status Engine::RestoreChangelogs(RunningQuery& q) {
   RETURN_IF_ERROR(Commit());
   std::unique_ptr<LogReader> reader = options_.log->NewReader("");
   if (!reader) return Status::IoError("cannot read the changelog topics");
+  const int partition = std::max(0, q.task);
   for (const auto& store : q.changelogged) {
     std::string topic = ChangelogTopic(store);
-    RETURN_IF_ERROR(options_.log->CreateCompactedTopic(topic, 1));
+    RETURN_IF_ERROR(options_.log->CreateCompactedTopic(topic, q.task_partitions));
     std::string v;
     int64_t offset = 0;
-    ASSIGN_OR_RETURN(bool found, offsets_store_->Get(OffsetKey("changelog", topic, 0), &v));
+    ASSIGN_OR_RETURN(bool found, offsets_store_->Get(OffsetKey("changelog", topic, partition), &v));
     if (found) offset = static_cast<int64_t>(FromBe64(v));
     ASSIGN_OR_RETURN(KvStore * kv, db_->Store(store));
     size_t restored = 0;
     std::vector<RawRecord> batch;
     for (;;) {
       batch.clear();
-      RETURN_IF_ERROR(reader->Read(topic, 0, offset, 4096, batch));
+      RETURN_IF_ERROR(reader->Read(topic, partition, offset, 4096, batch));
       for (const auto& r : batch) {
         if (!r.key) continue;
         if (r.value) RETURN_IF_ERROR(kv->Put(*r.key, *r.value));
@@ -514,29 +773,39 @@ Status Engine::RestoreChangelogs(RunningQuery& q) {
         ++restored;
       }
       if (batch.empty()) {
-        if (reader->AtEnd(topic, 0, offset)) break;
+        if (reader->AtEnd(topic, partition, offset)) break;
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
       }
     }
     if (restored > 0)
       std::fprintf(stderr, "eddy: %s: restored %zu changes of %s from %s\n", q.id.c_str(), restored, store.c_str(), topic.c_str());
-    RETURN_IF_ERROR(offsets_store_->Put(OffsetKey("changelog", topic, 0), Be64(static_cast<uint64_t>(offset))));
+    RETURN_IF_ERROR(offsets_store_->Put(OffsetKey("changelog", topic, partition), Be64(static_cast<uint64_t>(offset))));
   }
   return db_->Commit();
 }
 
 std::optional<Engine::QueryStats> Engine::Stats(const std::string& query_id) const {
+  // Over Kafka: the sum over the tasks this instance runs.
+  bool found = false;
+  QueryStats s;
   for (const auto& q : queries_) {
     if (q->id != query_id) continue;
-    QueryStats s;
+    found = true;
     for (const SourceOperator* src : q->topology->sources) {
       s.records_in += src->records_out();
       s.stream_time = std::max(s.stream_time, src->max_timestamp_out());
     }
-    s.records_out = q->topology->last ? q->topology->last->records_out() : 0;
-    return s;
+    s.records_out += q->topology->last ? q->topology->last->records_out() : 0;
   }
-  return std::nullopt;
+  for (const auto& g : groups_) found = found || g->id == query_id;
+  if (!found) return std::nullopt;
+  return s;
+}
+
+const Schema* Engine::OutputSchema(const std::string& query_id) const {
+  for (const auto& q : queries_)
+    if (q->id == query_id) return &q->topology->output_schema;
+  return nullptr;
 }
 
 std::string Engine::Explain(const std::string& query_id, const std::string& format) const {
@@ -545,6 +814,15 @@ std::string Engine::Explain(const std::string& query_id, const std::string& form
     if (format == "dot") return q->topology->ToDot();
     if (format == "mermaid") return q->topology->ToMermaid();
     return q->topology->Explain();
+  }
+  for (const auto& g : groups_) {
+    if (g->id != query_id) continue;
+    // No task of the query runs here: the plan as built.
+    Result<std::unique_ptr<Topology>> t = g->plan->Build();
+    if (!t.ok()) return "";
+    if (format == "dot") return t.value()->ToDot();
+    if (format == "mermaid") return t.value()->ToMermaid();
+    return t.value()->Explain();
   }
   return "";
 }
@@ -564,9 +842,12 @@ Status Engine::Pull(std::shared_ptr<const dsl::Statement> statement) {
   std::string materializing;
   if (query.joins.empty()) {
     const SourceDef* def = catalog_.FindSource(query.from.name);
-    if (def && def->is_table && !def->query_id.empty())
+    if (def && def->is_table && !def->query_id.empty()) {
       for (const auto& q : queries_)
         if (!q->transient && q->id == def->query_id) materializing = q->id;
+      for (const auto& g : groups_)
+        if (g->id == def->query_id) materializing = g->id;
+    }
   }
 
   RETURN_IF_ERROR(StartQuery(planned.query, /*transient=*/true));
@@ -574,19 +855,29 @@ Status Engine::Pull(std::shared_ptr<const dsl::Statement> statement) {
   queries_.pop_back();
   Status status = Status::Ok();
   if (!materializing.empty()) {
-    ASSIGN_OR_RETURN(KvStore* rows, db_->Store(materializing + "." + kMaterializedStore));
-    RETURN_IF_ERROR(rows->Scan([&](std::string_view key, std::string_view value) {
-      Result<RawRecord> raw = MaterializedRecord(key, value);
-      if (!raw.ok()) {
-        status = raw.status();
-        return false;
-      }
-      for (SourceOperator* s : q->topology->sources) {
-        status = s->Ingest(raw.value());
-        if (!status.ok()) return false;
-      }
-      return true;
-    }));
+    // Over Kafka each task keeps the rows of its partition ("<store>#<partition>").
+    std::string base = materializing + "." + kMaterializedStore;
+    // Only the partitions this instance runs now: another's rows may have changed since.
+    std::vector<std::string> names;
+    for (const auto& running : queries_)
+      if (running->id == materializing)
+        names.push_back(running->task < 0 ? base : base + "#" + std::to_string(running->task));
+    for (const auto& name : names) {
+      if (!status.ok()) break;
+      ASSIGN_OR_RETURN(KvStore * rows, db_->Store(name));
+      RETURN_IF_ERROR(rows->Scan([&](std::string_view key, std::string_view value) {
+        Result<RawRecord> raw = MaterializedRecord(key, value);
+        if (!raw.ok()) {
+          status = raw.status();
+          return false;
+        }
+        for (SourceOperator* s : q->topology->sources) {
+          status = s->Ingest(raw.value());
+          if (!status.ok()) return false;
+        }
+        return true;
+      }));
+    }
   } else {
     // Anything else is read from its topics from the beginning.
     for (auto& in : q->inputs) in.offset = 0;

@@ -101,6 +101,10 @@ class Engine {
   Status Terminate(const std::string& query_id);
   // Stops every transient query (a cancelled SELECT).
   void StopTransientQueries();
+  // The id of the query the last Execute or Pull started (a push query's, for the server).
+  const std::string& last_started_query() const { return last_started_query_; }
+  // The columns a running query emits (a transient query's rows); null when there is no such query.
+  const Schema* OutputSchema(const std::string& query_id) const;
   // Appends a record to a topic, choosing its partition as a sink would.
   Status Produce(const std::string& topic, RawRecord record);
   // Executes statements as if they had run before (not persisted again; INSERT ... VALUES
@@ -111,11 +115,23 @@ class Engine {
 
  private:
   struct RunningQuery;
+  struct QueryGroup;
   Status Init();
   Status Replay();
   Status StartQuery(std::shared_ptr<const QueryPlan> plan, bool transient);
+  // Kafka: a persistent query joins its consumer group; tasks start as partitions are assigned.
+  Status StartGroup(std::shared_ptr<const QueryPlan> plan);
+  Status StartTask(QueryGroup& g, int partition, const std::vector<std::string>& topics,
+                   std::vector<std::pair<std::pair<std::string, int>, int64_t>>& offsets);
+  // Serves the groups' rebalances: revoked partitions are committed and their tasks stopped;
+  // assigned ones get tasks, restored from their changelogs, reading from the committed offsets.
+  Status ServeGroups();
   Status Persist(const dsl::Statement& st);
   int PartitionFor(const std::string& topic, const RawRecord& record) const;
+  // Over Kafka: whether a record at `timestamp` may meet repartitioned records in task `q` now,
+  // or must wait for this instance's earlier records to come back through the repartition topic
+  // (so one instance gives the same results as processing in timestamp order would).
+  bool MayMerge(RunningQuery& q, int64_t timestamp);
   // Processes up to `budget` waiting records of `q`; returns how many it processed.
   Result<size_t> Step(RunningQuery& q, size_t budget);
 
@@ -130,7 +146,8 @@ class Engine {
   Catalog catalog_;
   ProcessingLog processing_log_;
   RowCallback row_callback_;
-  std::vector<std::unique_ptr<RunningQuery>> queries_;
+  std::vector<std::unique_ptr<QueryGroup>> groups_;
+  std::vector<std::unique_ptr<RunningQuery>> queries_;  // transient queries and tasks
   std::vector<std::shared_ptr<const dsl::Statement>> statements_;  // plans point into these
   class LogWriter;
   std::unique_ptr<LogWriter> writer_;
@@ -138,6 +155,7 @@ class Engine {
   bool dirty_ = false;  // outputs or input offsets not committed yet
   Status RestoreChangelogs(RunningQuery& q);
   std::string ChangelogTopic(const std::string& store) const;
+  std::string last_started_query_;
 };
 
 // Kafka's default partitioner: murmur2 of the key bytes, as Java clients compute it.

@@ -6,6 +6,7 @@
 #include <rocksdb/table.h>
 #include <rocksdb/utilities/write_batch_with_index.h>
 
+#include <algorithm>
 #include <vector>
 
 namespace eddy {
@@ -91,7 +92,41 @@ Result<std::unique_ptr<StateDb>> StateDb::Open(const std::string& path, const St
   if (!s.ok()) return Status::IoError(fmt::format("cannot open state at {}: {}", path, s.ToString()));
   for (size_t i = 0; i < names.size(); ++i) db->handles_[names[i]] = handles[i];
   db->batch_ = std::make_unique<rocksdb::WriteBatchWithIndex>(rocksdb::BytewiseComparator(), 0, true);
+  if (!options.in_memory) RETURN_IF_ERROR(db->CheckMarker(path, names));
   return db;
+}
+
+// A state directory is eddy's when its default column family holds kMarkerKey = kMarker. A new
+// database gets the marker; so does one an eddy from before the marker wrote (it has eddy's
+// catalog store). Anything else is some other program's RocksDB database: never read or
+// written, as a wrong `--state-dir` must not be taken for eddy's state and changed.
+Status StateDb::CheckMarker(const std::string& path, const std::vector<std::string>& column_families) {
+  static constexpr std::string_view kMarkerKey = "eddy.state-format";
+  static constexpr std::string_view kMarker = "eddy state 1";
+  std::string value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), rocksdb::Slice(kMarkerKey.data(), kMarkerKey.size()), &value);
+  if (s.ok()) {
+    if (value == kMarker) return Status::Ok();
+    return Status::Invalid(fmt::format("{} holds eddy state of another format ('{}', this eddy reads '{}'); "
+                                       "not opened", path, value, kMarker));
+  }
+  if (!s.IsNotFound()) return Status::IoError(fmt::format("cannot read state at {}: {}", path, s.ToString()));
+  const bool eddy_before_marker =
+      std::find(column_families.begin(), column_families.end(), "engine.statements") != column_families.end();
+  bool empty = column_families.size() <= 1;
+  if (empty) {
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+    it->SeekToFirst();
+    empty = !it->Valid();
+  }
+  if (!empty && !eddy_before_marker) {
+    return Status::Invalid(fmt::format("{} is a RocksDB database that eddy did not write (no eddy marker); not "
+                                       "opened: give --state-dir a new or an eddy state directory", path));
+  }
+  s = db_->Put(rocksdb::WriteOptions(), rocksdb::Slice(kMarkerKey.data(), kMarkerKey.size()),
+               rocksdb::Slice(kMarker.data(), kMarker.size()));
+  if (!s.ok()) return Status::IoError(fmt::format("cannot write state at {}: {}", path, s.ToString()));
+  return Status::Ok();
 }
 
 StateDb::~StateDb() {

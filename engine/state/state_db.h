@@ -61,6 +61,8 @@ class StateDb {
  private:
   class RocksKvStore;
   StateDb() = default;
+  // Refuses a database eddy did not write; marks a new one as eddy's (see state_db.cc).
+  Status CheckMarker(const std::string& path, const std::vector<std::string>& column_families);
 
   std::unique_ptr<rocksdb::Env> env_;
   rocksdb::DB* db_ = nullptr;

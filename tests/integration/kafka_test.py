@@ -179,11 +179,12 @@ CREATE TABLE TOTALS WITH (KAFKA_TOPIC='{sink}', PARTITIONS={partitions}) AS
             break
         if c == 4:
             shutil.rmtree(state)  # a new instance: state restored from the changelog, offsets from Kafka
-        # Killed at a random moment 0.5-3 s after "eddy: ready": while it works through the backlog
+        # Killed at a random moment 0.5-3 s after its tasks start: while it works through the backlog
         # (the figures printed at the end say where each kill landed).
         p = eddy(args)
         deadline = time.time() + 60
-        while time.time() < deadline and "eddy: ready" not in (p.stderr.readline() or "eddy: ready"):
+        # (after the query's tasks start: the group has assigned the partitions)
+        while time.time() < deadline and "runs partitions" not in (p.stderr.readline() or "runs partitions"):
             pass
         time.sleep(rng.uniform(0.5, 3.0))
         p.send_signal(signal.SIGKILL)
@@ -210,6 +211,91 @@ CREATE TABLE TOTALS WITH (KAFKA_TOPIC='{sink}', PARTITIONS={partitions}) AS
           f"{mid} of them before the chunk was done (updates committed/records written at each kill: "
           f"{', '.join(f'{d}/{w}' for d, w in progress)}); "
           f"{sum(len(s) for s in want.values())} updates exactly once in {time.time() - start:.0f} s")
+
+
+def test_scale_out_two_instances_then_one():
+    """Two instances of one service split the partitions of a query that re-keys (GROUP BY a
+    value column: the records go through a repartition topic to the task of their group). One is
+    killed with -9; the other takes over its partitions, restoring their state from the changelog,
+    and the output is complete: every group's updates count 1..n exactly once, and the last one
+    holds the group's count and sum over all the input."""
+    partitions, n_groups = 6, 12
+    src, sink, service = f"so_nums_{RUN}", f"so_totals_{RUN}", f"so_{RUN}"
+    sql = os.path.join(TMP, "scale_out.sql")
+    with open(sql, "w") as f:
+        f.write(f"""
+CREATE STREAM NUMS (K VARCHAR KEY, G VARCHAR, V BIGINT) WITH (KAFKA_TOPIC='{src}', VALUE_FORMAT='JSON', PARTITIONS={partitions});
+CREATE TABLE TOTALS WITH (KAFKA_TOPIC='{sink}', PARTITIONS={partitions}) AS
+  SELECT G, COUNT(*) AS N, SUM(V) AS TOTAL FROM NUMS GROUP BY G EMIT CHANGES;
+""")
+    rng = random.Random(RUN + "so")
+    records = [(f"K{rng.randrange(500)}", f"G{rng.randrange(n_groups)}", rng.randrange(1, 100)) for _ in range(20_000)]
+    want = {}
+    for _, g, v in records:
+        n, t = want.get(g, (0, 0))
+        want[g] = (n + 1, t + v)
+    base = int(time.time() * 1000) - len(records)
+    rows = [(k, json.dumps({"G": g, "V": v}), base + i) for i, (k, g, v) in enumerate(records)]
+    half = len(rows) // 2
+    produce(src, partitions, rows[:half])
+    common = ["--service-id", service, "--set", "processing.guarantee=exactly_once_v2",
+              "--set", "kafka.session.timeout.ms=6000", "--set", "kafka.heartbeat.interval.ms=1000"]
+    a = eddy([sql, "--state-dir", os.path.join(TMP, "so_a")] + common)
+    b = eddy([sql, "--state-dir", os.path.join(TMP, "so_b")] + common)
+    lines = {"a": [], "b": []}
+    import threading
+    def drain(name, p):
+        for line in p.stderr:
+            lines[name].append(line)
+    threads = [threading.Thread(target=drain, args=(n, p), daemon=True) for n, p in (("a", a), ("b", b))]
+    for t in threads:
+        t.start()
+
+    def owned(name):
+        """The partitions an instance said it runs last."""
+        for line in reversed(lines[name]):
+            if "runs partitions [" in line:
+                return set(int(x) for x in line.split("[")[1].split("]")[0].split(",") if x)
+        return None
+    try:
+        deadline = time.time() + 90
+        while time.time() < deadline:
+            oa, ob = owned("a"), owned("b")
+            if oa and ob and oa | ob == set(range(partitions)) and not oa & ob:
+                break
+            time.sleep(0.5)
+        oa, ob = owned("a"), owned("b")
+        assert oa and ob and not oa & ob and oa | ob == set(range(partitions)), \
+            f"the two instances did not split the partitions: a {oa}, b {ob}\n{''.join(lines['a'][-5:])}{''.join(lines['b'][-5:])}"
+        time.sleep(2)
+        a.send_signal(signal.SIGKILL)
+        a.wait()
+        produce(src, partitions, rows[half:])
+        deadline = time.time() + 120
+        while time.time() < deadline and owned("b") != set(range(partitions)):
+            time.sleep(0.5)
+        assert owned("b") == set(range(partitions)), f"b did not take over: {owned('b')}\n{''.join(lines['b'][-8:])}"
+        last = {}
+        while time.time() < deadline:
+            got = by_key(consume(sink))
+            last = {g: (vals[-1]["N"], vals[-1]["TOTAL"]) for g, vals in got.items() if vals and vals[-1]}
+            if last == want:
+                break
+            time.sleep(1)
+        assert last == want, f"final (count, sum) per group:\n  expected {want}\n  actual   {last}"
+        for g, vals in got.items():
+            counts = [v["N"] for v in vals]
+            assert counts == list(range(1, want[g][0] + 1)), f"{g}: updates not exactly once: {counts[:20]}..."
+    finally:
+        for p in (a, b):
+            if p.poll() is None:
+                p.send_signal(signal.SIGTERM)
+                try:
+                    p.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    p.kill()
+    print(f"  {len(records)} records over {partitions} partitions; a ran {sorted(oa)}, b {sorted(ob)}; "
+          f"a killed, b took over all {partitions} with state restored")
 
 
 def main():

@@ -6,6 +6,7 @@
 #include "tests/unit/operators/collect_operator.h"
 
 #include "engine/state/state_db.h"
+#include "operators/processing_log.h"
 #include "operators/stream_stream_join.h"
 #include "operators/table_table_join.h"
 
@@ -198,6 +199,24 @@ TEST_CASE("a full outer table-table join keeps whichever side remains") {
   CHECK(Show(h.out.seen[1]) == "2,c|2,y");
   CHECK(Show(h.out.seen[2]) == "-,-|2,y");
   CHECK(h.out.seen[3].is_tombstone());
+}
+
+// Found by the hostile-records test under UBSan (time + WITHIN past INT64_MAX).
+TEST_CASE("stream-stream join records at the timestamp limits are dropped with a processing-log entry") {
+  SS h(Within(3600000, 3600000, true, true));
+  ProcessingLog log;
+  h.ctx.processing_log = &log;
+  h.Left(1, "a", INT64_MAX);
+  h.Right(1, "x", INT64_MAX);
+  h.Left(1, "b", -1);
+  h.Right(1, "y", INT64_MIN);
+  CHECK(h.out.seen.empty());
+  CHECK(log.count() == 4);
+  h.Left(1, "c", 100);
+  h.Right(1, "z", 200);
+  REQUIRE(h.out.seen.size() == 2);  // c padded at once (no GRACE), then c joined with z
+  CHECK(Show(h.out.seen[0]) == "1,c|-,-");
+  CHECK(Show(h.out.seen[1]) == "1,c|1,z");
 }
 
 }  // namespace

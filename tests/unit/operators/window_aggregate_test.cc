@@ -8,6 +8,7 @@
 #include "engine/function/registry.h"
 #include "tests/unit/operators/collect_operator.h"
 #include "engine/state/state_db.h"
+#include "operators/processing_log.h"
 #include "operators/window_aggregate.h"
 
 namespace eddy {
@@ -158,6 +159,26 @@ TEST_CASE("EMIT FINAL emits a merged session once, without tombstones") {
   CHECK(h.out.seen[0].window == Window{0, 3});
   CHECK((*h.out.seen[0].value)[1].as_bigint() == 2);
   CHECK(h.out.seen[0].timestamp == 3);
+}
+
+// Found by scripts/sanitize.sh (UBSan: window end past INT64_MAX). Kafka Streams drops records
+// with negative timestamps; a window end past the largest timestamp cannot be represented.
+TEST_CASE("records at the timestamp limits are dropped with a processing-log entry, not windowed") {
+  for (WindowKind kind : {WindowKind::kTumbling, WindowKind::kHopping, WindowKind::kSession}) {
+    WindowOptions w;
+    w.kind = kind;
+    w.size = 60000;
+    w.advance = kind == WindowKind::kHopping ? 30000 : 0;
+    Harness h(w);
+    ProcessingLog log;
+    h.ctx.processing_log = &log;
+    for (int64_t ts : {INT64_MAX, INT64_MAX - 60000, int64_t{-1}, INT64_MIN}) REQUIRE(h.op.Process(Wide(1, ts), 0).ok());
+    CHECK(h.out.seen.empty());
+    CHECK(log.count() == 4);
+    REQUIRE(h.op.Process(Wide(1, 1000), 0).ok());  // stream time was left alone
+    REQUIRE(!h.out.seen.empty());
+    CHECK((*h.out.seen.back().value)[1].as_bigint() == 1);
+  }
 }
 
 }  // namespace
