@@ -15,6 +15,7 @@
 #include "engine/cli/record_json.h"
 #include "engine/cli/row_printer.h"
 #include "engine/cli/session.h"
+#include "engine/common/json.h"
 #include "engine/io/embedded_log.h"
 #include "engine/io/memory_log.h"
 #include "engine/runtime/engine.h"
@@ -328,10 +329,38 @@ int RunRunCommand(const std::vector<std::string>& args) {
   };
   engine.set_row_callback(loop ? loop->Dispatcher(print_row) : print_row);
   engine.processing_log().set_keep(false);
-  engine.processing_log().set_sink([&api](const ProcessingLogEntry& e) {
+  // Over Kafka the processing log is also a topic, as ksqlDB's `<service id>ksql_processing_log`:
+  // one JSON record per entry, written with the query's outputs (in its transaction under
+  // exactly_once_v2).
+  std::string log_topic;
+  if (kafka) {
+    log_topic = o.common.service_id + "ksql_processing_log";
+    Status created = engine.log().CreateTopic(log_topic, 1);
+    if (!created.ok()) {
+      std::cerr << "eddy run: " << created.message() << "\n";
+      return 1;
+    }
+  }
+  engine.processing_log().set_sink([&api, &engine, &log_topic](const ProcessingLogEntry& e) {
     if (api) api->CountProcessingError(e.query_id);
     std::cerr << fmt::format("eddy: processing log: {}: {} partition {} offset {}: {}\n", e.query_id, e.topic,
                              e.partition, e.offset, e.message);
+    if (log_topic.empty()) return;
+    int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      std::chrono::system_clock::now().time_since_epoch()).count();
+    std::string value = fmt::format(R"({{"level":"ERROR","time":{},"query":)", now);
+    AppendJsonString(e.query_id, value);
+    value += R"(,"topic":)";
+    AppendJsonString(e.topic, value);
+    value += fmt::format(R"(,"partition":{},"offset":{},"message":)", e.partition, e.offset);
+    AppendJsonString(e.message, value);
+    value += "}";
+    RawRecord r;
+    r.key.emplace(e.query_id);
+    r.value.emplace(std::move(value));
+    r.timestamp = now;
+    Status st = engine.Produce(log_topic, std::move(r));
+    if (!st.ok()) std::cerr << "eddy: cannot write the processing log topic: " << st.message() << "\n";
   });
   for (const auto& [file, text] : texts) {
     Status st = engine.ExecuteScript(text, true);

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <simdjson.h>
 
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
@@ -663,9 +664,17 @@ Status JsonFormat::Deserialize(std::string_view bytes, Row& out,
     if (auto err = doc.type().get(jt)) {
       ok = reader.JsonError(err);
     } else if (jt == od::json_type::null) {
-      // ksqlDB reads a JSON null as a null value, whatever the schema.
-      outcome = DeserializeOutcome::kNullValue;
-      return Status::Ok();
+      // ksqlDB reads a JSON null as a null value, whatever the schema. (The type is judged by the
+      // first letter: check that the document is the literal null and nothing more.)
+      std::string_view text = bytes;
+      while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
+      while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
+      if (text != "null") {
+        ok = reader.JsonError(simdjson::N_ATOM_ERROR);
+      } else {
+        outcome = DeserializeOutcome::kNullValue;
+        return Status::Ok();
+      }
     } else if (unwrapped_) {
       ok = reader.Read(doc, *columns_[0].type, out[0]);
     } else if (jt != od::json_type::object) {

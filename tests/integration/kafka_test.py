@@ -163,8 +163,11 @@ CREATE TABLE TOTALS WITH (KAFKA_TOPIC='{sink}', PARTITIONS={partitions}) AS
         seq = want.setdefault(k, [])
         seq.append({"N": len(seq) + 1, "TOTAL": (seq[-1]["TOTAL"] if seq else 0) + v})
     state = os.path.join(TMP, "eos")
+    # A killed member holds its partitions until the group gives up on it (session.timeout.ms):
+    # the broker's minimum keeps the restarts quick.
     args = [sql, "--state-dir", state, "--service-id", service, "--set",
-            "processing.guarantee=" + os.environ.get("EDDY_TEST_GUARANTEE", "exactly_once_v2")]
+            "processing.guarantee=" + os.environ.get("EDDY_TEST_GUARANTEE", "exactly_once_v2"),
+            "--set", "kafka.session.timeout.ms=6000", "--set", "kafka.heartbeat.interval.ms=1000"]
     # The input arrives in chunks while eddy runs; eddy is killed at a random moment after each.
     chunks = 8
     size = n_records // chunks
@@ -211,6 +214,51 @@ CREATE TABLE TOTALS WITH (KAFKA_TOPIC='{sink}', PARTITIONS={partitions}) AS
           f"{mid} of them before the chunk was done (updates committed/records written at each kill: "
           f"{', '.join(f'{d}/{w}' for d, w in progress)}); "
           f"{sum(len(s) for s in want.values())} updates exactly once in {time.time() - start:.0f} s")
+
+
+def test_million_good_and_bad_records():
+    """1,000,000 records, one in ten unreadable (truncated JSON, a string where a number goes, not
+    JSON at all): every good one is processed, and every bad one is in the processing-log topic
+    with its partition and offset; the query never stops."""
+    n, partitions = 1_000_000, 6
+    src, sink, service = f"mixed_{RUN}", f"mixed_out_{RUN}", f"mixed_{RUN}"
+    sql = os.path.join(TMP, "mixed.sql")
+    with open(sql, "w") as f:
+        f.write(f"""
+CREATE STREAM S (K VARCHAR KEY, V BIGINT) WITH (KAFKA_TOPIC='{src}', VALUE_FORMAT='JSON', PARTITIONS={partitions});
+CREATE STREAM T WITH (KAFKA_TOPIC='{sink}', PARTITIONS={partitions}) AS SELECT K, V * 2 AS W FROM S;
+""")
+    bad_values = ['{"V": 12', '{"V": "twelve"}', 'not json']
+    base = int(time.time() * 1000) - n
+    rows, good_sum, good = [], 0, 0
+    for i in range(n):
+        if i % 10 == 7:
+            rows.append((f"k{i % 1000}", bad_values[i % 3], base + i))
+        else:
+            rows.append((f"k{i % 1000}", '{"V": %d}' % i, base + i))
+            good += 1
+            good_sum += 2 * i
+    produce(src, partitions, rows)
+    # Where each bad record landed, from the topic itself.
+    def readable(value):
+        try:
+            return isinstance(json.loads(value).get("V"), int)
+        except (ValueError, AttributeError):
+            return False
+    bad_positions = {(r["partition"], r["offset"]) for r in consume(src) if not readable(r["value"])}
+    assert len(bad_positions) == n // 10, len(bad_positions)
+    p = eddy([sql, "--state-dir", os.path.join(TMP, "mixed"), "--service-id", service, "--once", "--no-listen"])
+    out, err = p.communicate(timeout=600)
+    assert p.returncode == 0, err[-2000:]
+    got = consume(sink)
+    assert len(got) == good and sum(json.loads(r["value"])["W"] for r in got) == good_sum, \
+        f"{len(got)} outputs (expected {good})"
+    logged = [json.loads(r["value"]) for r in consume(f"{service}ksql_processing_log")]
+    positions = {(e["partition"], e["offset"]) for e in logged if e["topic"] == src}
+    assert positions == bad_positions and len(logged) == len(bad_positions), \
+        f"{len(logged)} processing-log records, {len(positions & bad_positions)} of {len(bad_positions)} bad records"
+    print(f"  {n} records, {len(bad_positions)} bad: all {good} good ones processed, every bad one in "
+          f"{service}ksql_processing_log with its partition and offset")
 
 
 def test_scale_out_two_instances_then_one():

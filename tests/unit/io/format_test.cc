@@ -290,6 +290,10 @@ TEST_CASE("JSON single values: wrapped, unwrapped, keys", "[format][json]") {
     CHECK(outcome == DeserializeOutcome::kNullValue);
     REQUIRE(fmt->Deserialize("null", row).ok());
     CHECK(row == Row{Value::Null()});
+    // Text that only starts like null is not JSON (the parser judges the type by its first letter).
+    CHECK_FALSE(fmt->Deserialize("not json", row, outcome).ok());
+    CHECK_FALSE(fmt->Deserialize("nul", row, outcome).ok());
+    CHECK_FALSE(fmt->Deserialize("null x", row, outcome).ok());
   }
 
   FormatOptions key;
