@@ -69,7 +69,11 @@ TEST_CASE("a record and a tombstone come back from the repartition topic unchang
 TEST_CASE("with a key format the Kafka key is the key as that format writes it") {
   FormatOptions key;
   key.is_key = true;
-  auto kafka = MakeFormat("KAFKA", {Column{"K", Type::String(), ColumnRole::kKey}}, key);
+  Column k;
+  k.name = "K";
+  k.type = Type::String();
+  k.role = ColumnRole::kKey;
+  auto kafka = MakeFormat("KAFKA", {k}, key);
   REQUIRE(kafka.ok());
   Pipe p(nullptr, kafka.value().get());
   Record r;
