@@ -131,6 +131,8 @@ Status AppendInput(Engine& engine, const std::string& topic, const std::string& 
     Result<RawRecord> r = JsonToRawRecord(j.value(), def);
     if (!r.ok()) return Status::Invalid(fmt::format("{}:{}: {}", path, lineno, r.status().message()));
     RETURN_IF_ERROR(engine.Produce(topic, std::move(r).value()));
+    // Committed in chunks, so a large file does not sit in memory as one pending batch.
+    if (lineno % 10000 == 0) RETURN_IF_ERROR(engine.Commit());
   }
   return Status::Ok();
 }

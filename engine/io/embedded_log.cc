@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstring>
 
 namespace eddy {
@@ -91,15 +92,15 @@ Status DecodeRecord(std::string_view in, RawRecord& r) {
 
 Result<std::unique_ptr<EmbeddedLog>> EmbeddedLog::Open(StateDb* db) {
   std::unique_ptr<EmbeddedLog> log(new EmbeddedLog());
-  ASSIGN_OR_RETURN(log->records_, db->Store("log.records"));
+  ASSIGN_OR_RETURN(log->records_, db->AppendOnlyStore("log.records"));
   ASSIGN_OR_RETURN(log->topics_, db->Store("log.topics"));
   RETURN_IF_ERROR(log->topics_->Scan([&](std::string_view k, std::string_view v) {
-    if (v.size() == 4) log->partitions_[std::string(k)] = static_cast<int>(GetBe(v, 0, 4));
+    if (v.size() == 4) log->topics_by_name_[std::string(k)].resize(GetBe(v, 0, 4));
     return true;
   }));
   // The end offset of each partition is one past its last record.
-  for (const auto& [topic, n] : log->partitions_) {
-    for (int p = 0; p < n; ++p) {
+  for (auto& [topic, parts] : log->topics_by_name_) {
+    for (size_t p = 0; p < parts.size(); ++p) {
       int64_t end = 0;
       std::string prefix = topic;
       prefix.push_back('\0');
@@ -111,28 +112,44 @@ Result<std::unique_ptr<EmbeddedLog>> EmbeddedLog::Open(StateDb* db) {
       ASSIGN_OR_RETURN(bool found, log->records_->LastBefore(upper, &last));
       if (found && last.size() == prefix.size() + 8 && last.compare(0, prefix.size(), prefix) == 0)
         end = static_cast<int64_t>(GetBe(last, prefix.size(), 8)) + 1;
-      log->end_offsets_[{topic, p}] = end;
+      parts[p].end = parts[p].committed = end;
     }
   }
+  EmbeddedLog* raw = log.get();
+  db->OnCommit([raw] { raw->Committed(); });
   return log;
 }
 
+void EmbeddedLog::Committed() {
+  for (auto& [topic, parts] : topics_by_name_) {
+    for (Partition& p : parts) {
+      p.committed = p.end;
+      p.pending.clear();
+    }
+  }
+}
+
+const std::vector<EmbeddedLog::Partition>* EmbeddedLog::Find(const std::string& topic) const {
+  auto it = topics_by_name_.find(topic);
+  return it == topics_by_name_.end() ? nullptr : &it->second;
+}
+
 Status EmbeddedLog::CreateTopic(const std::string& topic, int partitions) {
-  if (partitions_.count(topic)) return Status::Ok();
+  if (topics_by_name_.count(topic)) return Status::Ok();
   partitions = std::max(1, partitions);
   std::string v;
   PutBe32(v, static_cast<uint32_t>(partitions));
   RETURN_IF_ERROR(topics_->Put(topic, v));
-  partitions_[topic] = partitions;
-  for (int p = 0; p < partitions; ++p) end_offsets_[{topic, p}] = 0;
+  topics_by_name_[topic].resize(static_cast<size_t>(partitions));
   return Status::Ok();
 }
 
 Status EmbeddedLog::DeleteTopic(const std::string& topic) {
-  auto it = partitions_.find(topic);
-  if (it == partitions_.end()) return Status::Ok();
-  for (int p = 0; p < it->second; ++p) {
-    std::string prefix = RecordKey(topic, p, 0);
+  auto it = topics_by_name_.find(topic);
+  if (it == topics_by_name_.end()) return Status::Ok();
+  for (size_t p = 0; p < it->second.size(); ++p) {
+    const Partition& part = it->second[p];
+    std::string prefix = RecordKey(topic, static_cast<int>(p), 0);
     prefix.resize(prefix.size() - 8);
     std::vector<std::string> keys;
     RETURN_IF_ERROR(records_->Scan(
@@ -142,58 +159,78 @@ Status EmbeddedLog::DeleteTopic(const std::string& topic) {
           return true;
         },
         prefix));
+    // Records not committed yet are not in the database: their deletes follow their puts.
+    for (int64_t o = part.committed; o < part.end; ++o) keys.push_back(RecordKey(topic, static_cast<int>(p), o));
     for (const auto& k : keys) RETURN_IF_ERROR(records_->Delete(k));
-    end_offsets_.erase({topic, p});
   }
-  partitions_.erase(it);
+  topics_by_name_.erase(it);
   return topics_->Delete(topic);
 }
 
 int EmbeddedLog::Partitions(const std::string& topic) const {
-  auto it = partitions_.find(topic);
-  return it == partitions_.end() ? 0 : it->second;
+  const std::vector<Partition>* parts = Find(topic);
+  return parts ? static_cast<int>(parts->size()) : 0;
 }
 
 Status EmbeddedLog::Append(const std::string& topic, RawRecord& record) {
-  if (!partitions_.count(topic)) RETURN_IF_ERROR(CreateTopic(topic, 1));
-  if (record.partition < 0 || record.partition >= partitions_[topic])
+  auto it = topics_by_name_.find(topic);
+  if (it == topics_by_name_.end()) {
+    RETURN_IF_ERROR(CreateTopic(topic, 1));
+    it = topics_by_name_.find(topic);
+  }
+  if (record.partition < 0 || static_cast<size_t>(record.partition) >= it->second.size())
     return Status::Invalid(fmt::format("topic {} has no partition {}", topic, record.partition));
-  int64_t& end = end_offsets_[{topic, record.partition}];
-  record.offset = end;
-  RETURN_IF_ERROR(records_->Put(RecordKey(topic, record.partition, end), EncodeRecord(record)));
-  ++end;
+  Partition& part = it->second[static_cast<size_t>(record.partition)];
+  record.offset = part.end;
+  RETURN_IF_ERROR(records_->Put(RecordKey(topic, record.partition, part.end), EncodeRecord(record)));
+  part.pending.push_back(record);
+  ++part.end;
   return Status::Ok();
 }
 
 Status EmbeddedLog::Read(const std::string& topic, int partition, int64_t offset, size_t max,
                          std::vector<RawRecord>& out) const {
-  if (max == 0 || offset >= EndOffset(topic, partition)) return Status::Ok();
-  std::string start = RecordKey(topic, partition, offset);
-  size_t prefix = start.size() - 8;
+  const std::vector<Partition>* parts = Find(topic);
+  if (!parts || partition < 0 || static_cast<size_t>(partition) >= parts->size()) return Status::Ok();
+  const Partition& part = (*parts)[static_cast<size_t>(partition)];
+  if (max == 0 || offset >= part.end) return Status::Ok();
   Status decode_error;
-  RETURN_IF_ERROR(records_->Scan(
-      [&](std::string_view k, std::string_view v) {
-        if (k.size() != start.size() || k.substr(0, prefix) != std::string_view(start).substr(0, prefix)) return false;
-        RawRecord r;
-        decode_error = DecodeRecord(v, r);
-        if (!decode_error.ok()) return false;
-        r.partition = partition;
-        r.offset = static_cast<int64_t>(GetBe(k, prefix, 8));
-        out.push_back(std::move(r));
-        return --max > 0;
-      },
-      start));
-  return decode_error;
+  if (offset < part.committed) {
+    std::string start = RecordKey(topic, partition, offset);
+    size_t prefix = start.size() - 8;
+    RETURN_IF_ERROR(records_->Scan(
+        [&](std::string_view k, std::string_view v) {
+          if (k.size() != start.size() || k.substr(0, prefix) != std::string_view(start).substr(0, prefix)) return false;
+          RawRecord r;
+          decode_error = DecodeRecord(v, r);
+          if (!decode_error.ok()) return false;
+          r.partition = partition;
+          r.offset = static_cast<int64_t>(GetBe(k, prefix, 8));
+          offset = r.offset + 1;
+          out.push_back(std::move(r));
+          return --max > 0 && offset < part.committed;
+        },
+        start));
+    RETURN_IF_ERROR(decode_error);
+    // Records deleted from the log (DeleteTopic) leave no gap to skip here: what is committed
+    // below `committed` and was not read is gone.
+    if (offset < part.committed) offset = part.committed;
+  }
+  for (int64_t o = std::max(offset, part.committed); o < part.end && max > 0; ++o, --max)
+    out.push_back(part.pending[static_cast<size_t>(o - part.committed)]);
+  return Status::Ok();
 }
 
 int64_t EmbeddedLog::EndOffset(const std::string& topic, int partition) const {
-  auto it = end_offsets_.find({topic, partition});
-  return it == end_offsets_.end() ? 0 : it->second;
+  const std::vector<Partition>* parts = Find(topic);
+  if (!parts || partition < 0 || static_cast<size_t>(partition) >= parts->size()) return 0;
+  return (*parts)[static_cast<size_t>(partition)].end;
 }
 
 std::vector<std::string> EmbeddedLog::Topics() const {
   std::vector<std::string> out;
-  for (const auto& [t, n] : partitions_) out.push_back(t);
+  for (const auto& [t, parts] : topics_by_name_) out.push_back(t);
+  std::sort(out.begin(), out.end());
   return out;
 }
 
