@@ -132,7 +132,7 @@ EngineOptions ServiceOptions(const CommonOptions& o, Log* log, StateDb* db) {
 Result<EmbeddedSession> OpenEmbeddedSession(const CommonOptions& o, std::unique_ptr<StateDb> db) {
   EmbeddedSession s;
   ASSIGN_OR_RETURN(s.db, OpenStateDir(o, std::move(db)));
-  ASSIGN_OR_RETURN(s.log, EmbeddedLog::Open(s.db.get()));
+  ASSIGN_OR_RETURN(s.log, EmbeddedLog::Open(s.db.get(), (std::filesystem::path(o.state_dir) / "log").string()));
   ASSIGN_OR_RETURN(s.engine, Engine::Open(ServiceOptions(o, s.log.get(), s.db.get())));
   return s;
 }

@@ -1,14 +1,25 @@
 #include "engine/io/embedded_log.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
+#include <cerrno>
 #include <cstring>
+#include <filesystem>
+#include <set>
 
 namespace eddy {
 namespace {
 
+namespace fs = std::filesystem;
+
 constexpr uint8_t kRecordVersion = 1;
+constexpr int64_t kIndexEvery = 32;  // the sparse index holds the position of every 32nd record
 
 void PutBe32(std::string& out, uint32_t v) {
   for (int i = 3; i >= 0; --i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
@@ -20,15 +31,6 @@ uint64_t GetBe(std::string_view in, size_t at, int bytes) {
   uint64_t v = 0;
   for (int i = 0; i < bytes; ++i) v = (v << 8) | static_cast<uint8_t>(in[at + static_cast<size_t>(i)]);
   return v;
-}
-
-// Big-endian offsets keep a partition's records in offset order under RocksDB's byte order.
-std::string RecordKey(const std::string& topic, int partition, int64_t offset) {
-  std::string k = topic;
-  k.push_back('\0');
-  PutBe32(k, static_cast<uint32_t>(partition));
-  PutBe64(k, static_cast<uint64_t>(offset));
-  return k;
 }
 
 void PutBytes(std::string& out, const std::optional<std::string>& b) {
@@ -57,8 +59,10 @@ bool GetBytes(std::string_view in, size_t& at, std::optional<std::string>& b) {
   return true;
 }
 
-std::string EncodeRecord(const RawRecord& r) {
-  std::string out;
+// A record as the file holds it: its length (BE32), then version, timestamp, window, key, value.
+void EncodeRecordInto(std::string& out, const RawRecord& r) {
+  size_t at = out.size();
+  out.append(4, '\0');
   out.push_back(static_cast<char>(kRecordVersion));
   PutBe64(out, static_cast<uint64_t>(r.timestamp));
   out.push_back(r.window ? 1 : 0);
@@ -68,9 +72,11 @@ std::string EncodeRecord(const RawRecord& r) {
   }
   PutBytes(out, r.key);
   PutBytes(out, r.value);
-  return out;
+  uint32_t n = static_cast<uint32_t>(out.size() - at - 4);
+  for (int i = 0; i < 4; ++i) out[at + static_cast<size_t>(i)] = static_cast<char>((n >> (8 * (3 - i))) & 0xff);
 }
 
+// The record without its length prefix.
 Status DecodeRecord(std::string_view in, RawRecord& r) {
   size_t at = 0;
   if (in.size() < 10 || static_cast<uint8_t>(in[0]) != kRecordVersion)
@@ -88,48 +94,265 @@ Status DecodeRecord(std::string_view in, RawRecord& r) {
   return Status::Ok();
 }
 
+Status SysError(const std::string& what, const std::string& path) {
+  return Status::IoError(fmt::format("embedded log: cannot {} {}: {}", what, path, std::strerror(errno)));
+}
+
+Status WriteAll(int fd, std::string_view data, uint64_t at, const std::string& path) {
+  while (!data.empty()) {
+    ssize_t n = ::pwrite(fd, data.data(), data.size(), static_cast<off_t>(at));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return SysError("write", path);
+    data.remove_prefix(static_cast<size_t>(n));
+    at += static_cast<uint64_t>(n);
+  }
+  return Status::Ok();
+}
+
+// Reads up to `n` bytes at `at` into `buf` (resized to what was read).
+Status ReadAt(int fd, uint64_t at, size_t n, std::string& buf, const std::string& path) {
+  buf.resize(n);
+  size_t got = 0;
+  while (got < n) {
+    ssize_t r = ::pread(fd, buf.data() + got, n - got, static_cast<off_t>(at + got));
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) return SysError("read", path);
+    if (r == 0) break;
+    got += static_cast<size_t>(r);
+  }
+  buf.resize(got);
+  return Status::Ok();
+}
+
+// File names keep letters, digits, '.', '_' and '-' of a topic name; other bytes become %XX.
+std::string SafeName(const std::string& topic) {
+  std::string out;
+  for (unsigned char c : topic) {
+    if (std::isalnum(c) || c == '.' || c == '_' || c == '-') out.push_back(static_cast<char>(c));
+    else out += fmt::format("%{:02X}", c);
+  }
+  return out;
+}
+
+std::string EndsKey(const std::string& topic, size_t partition) {
+  std::string k = topic;
+  k.push_back('\0');
+  PutBe32(k, static_cast<uint32_t>(partition));
+  return k;
+}
+
 }  // namespace
 
-Result<std::unique_ptr<EmbeddedLog>> EmbeddedLog::Open(StateDb* db) {
+struct EmbeddedLog::Partition {
+  std::string path;      // the records; their sparse index is path + ".idx"
+  std::string ends_key;  // its entry in the ends store
+  int fd = -1;
+  int idx_fd = -1;
+  int64_t end = 0;        // one past the last record
+  int64_t committed = 0;  // one past the last committed record
+  uint64_t bytes = 0;     // committed bytes of the file
+  std::vector<uint64_t> index;  // file position of record k * kIndexEvery, pending ones included
+  size_t index_written = 0;     // entries of `index` the .idx file holds
+  std::string pending_bytes;    // records committed .. end-1 as the file will hold them
+  std::vector<RawRecord> pending;
+  bool dirty = false;
+  bool doomed = false;  // its topic was deleted: its files go after the next commit
+
+  ~Partition() {
+    if (fd >= 0) ::close(fd);
+    if (idx_fd >= 0) ::close(idx_fd);
+  }
+};
+
+EmbeddedLog::~EmbeddedLog() = default;
+
+Result<std::unique_ptr<EmbeddedLog>> EmbeddedLog::Open(StateDb* db, const std::string& dir) {
   std::unique_ptr<EmbeddedLog> log(new EmbeddedLog());
-  ASSIGN_OR_RETURN(log->records_, db->AppendOnlyStore("log.records"));
+  log->dir_ = dir;
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) return Status::IoError(fmt::format("embedded log: cannot create {}: {}", dir, ec.message()));
   ASSIGN_OR_RETURN(log->topics_, db->Store("log.topics"));
+  ASSIGN_OR_RETURN(log->ends_, db->Store("log.ends"));
   RETURN_IF_ERROR(log->topics_->Scan([&](std::string_view k, std::string_view v) {
-    if (v.size() == 4) log->topics_by_name_[std::string(k)].resize(GetBe(v, 0, 4));
+    if (v.size() != 4 && v.size() != 12) return true;
+    Topic& t = log->topics_by_name_[std::string(k)];
+    t.generation = v.size() == 12 ? GetBe(v, 4, 8) : 0;
+    t.partitions.resize(GetBe(v, 0, 4));
+    log->next_generation_ = std::max(log->next_generation_, t.generation + 1);
     return true;
   }));
-  // The end offset of each partition is one past its last record.
-  for (auto& [topic, parts] : log->topics_by_name_) {
-    for (size_t p = 0; p < parts.size(); ++p) {
-      int64_t end = 0;
-      std::string prefix = topic;
-      prefix.push_back('\0');
-      PutBe32(prefix, static_cast<uint32_t>(p));
-      std::string upper = topic;
-      upper.push_back('\0');
-      PutBe32(upper, static_cast<uint32_t>(p) + 1);
-      std::string last;
-      ASSIGN_OR_RETURN(bool found, log->records_->LastBefore(upper, &last));
-      if (found && last.size() == prefix.size() + 8 && last.compare(0, prefix.size(), prefix) == 0)
-        end = static_cast<int64_t>(GetBe(last, prefix.size(), 8)) + 1;
-      parts[p].end = parts[p].committed = end;
-    }
-  }
+  for (auto& [name, t] : log->topics_by_name_) RETURN_IF_ERROR(log->OpenPartitions(name, t, false));
   EmbeddedLog* raw = log.get();
+  db->BeforeCommit([raw] { return raw->WritePending(); });
   db->OnCommit([raw] { raw->Committed(); });
+  RETURN_IF_ERROR(log->MigrateFromDatabase(db));
+  RETURN_IF_ERROR(log->RemoveOrphans());
   return log;
 }
 
-void EmbeddedLog::Committed() {
-  for (auto& [topic, parts] : topics_by_name_) {
-    for (Partition& p : parts) {
-      p.committed = p.end;
-      p.pending.clear();
-    }
-  }
+std::string EmbeddedLog::FileBase(const std::string& topic, uint64_t generation, size_t partition) const {
+  return fmt::format("{}/{}.{}.{}", dir_, SafeName(topic), generation, partition);
 }
 
-const std::vector<EmbeddedLog::Partition>* EmbeddedLog::Find(const std::string& topic) const {
+Status EmbeddedLog::OpenPartitions(const std::string& topic, Topic& t, bool fresh) {
+  for (size_t p = 0; p < t.partitions.size(); ++p) {
+    auto part = std::make_unique<Partition>();
+    part->path = FileBase(topic, t.generation, p) + ".log";
+    part->ends_key = EndsKey(topic, p);
+    part->fd = ::open(part->path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (part->fd < 0) return SysError("open", part->path);
+    std::string idx_path = part->path + ".idx";
+    part->idx_fd = ::open(idx_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (part->idx_fd < 0) return SysError("open", idx_path);
+    std::string v;
+    if (!fresh) {
+      ASSIGN_OR_RETURN(bool found, ends_->Get(part->ends_key, &v));
+      if (found && v.size() == 16) {
+        part->end = static_cast<int64_t>(GetBe(v, 0, 8));
+        part->bytes = GetBe(v, 8, 8);
+      }
+    }
+    part->committed = part->end;
+    struct stat st;
+    if (::fstat(part->fd, &st) != 0) return SysError("stat", part->path);
+    uint64_t size = static_cast<uint64_t>(st.st_size);
+    if (size < part->bytes) {
+      return Status::IoError(fmt::format(
+          "embedded log: {} holds {} bytes but {} were committed to it: committed records are missing "
+          "(lost in a machine crash, or the file was changed)", part->path, size, part->bytes));
+    }
+    // Bytes past the committed length were written by a run that stopped before its commit.
+    if (size > part->bytes && ::ftruncate(part->fd, static_cast<off_t>(part->bytes)) != 0)
+      return SysError("truncate", part->path);
+    // The sparse index: the entries of committed records the .idx file holds, then the rest
+    // (lost with an interrupted commit) rebuilt by walking the records from the last one known.
+    std::string idx;
+    if (::fstat(part->idx_fd, &st) != 0) return SysError("stat", idx_path);
+    RETURN_IF_ERROR(ReadAt(part->idx_fd, 0, static_cast<size_t>(st.st_size), idx, idx_path));
+    const size_t wanted = static_cast<size_t>((part->end + kIndexEvery - 1) / kIndexEvery);
+    for (size_t k = 0; k < wanted && (k + 1) * 8 <= idx.size(); ++k) {
+      uint64_t pos = GetBe(idx, k * 8, 8);
+      if (pos >= part->bytes || (k > 0 && pos <= part->index.back())) break;
+      part->index.push_back(pos);
+    }
+    part->index_written = part->index.size();
+    if (idx.size() > part->index_written * 8 &&
+        ::ftruncate(part->idx_fd, static_cast<off_t>(part->index_written * 8)) != 0)
+      return SysError("truncate", idx_path);
+    int64_t o = part->index.empty() ? 0 : static_cast<int64_t>(part->index.size() - 1) * kIndexEvery;
+    uint64_t pos = part->index.empty() ? 0 : part->index.back();
+    std::string buf;
+    size_t at = 0;
+    while (o < part->end) {
+      if (at + 4 > buf.size() || at + 4 + GetBe(buf, at, 4) > buf.size()) {
+        // Refill from `pos`, the start of record o.
+        size_t need = at + 4 <= buf.size() ? 4 + GetBe(buf, at, 4) : 4;
+        RETURN_IF_ERROR(ReadAt(part->fd, pos, std::max<size_t>(need, 1 << 20), buf, part->path));
+        at = 0;
+        if (buf.size() < 4 || 4 + GetBe(buf, 0, 4) > buf.size())
+          return Status::IoError(fmt::format("embedded log: {} ends inside record {}", part->path, o));
+      }
+      if (o % kIndexEvery == 0 && static_cast<size_t>(o / kIndexEvery) == part->index.size()) part->index.push_back(pos);
+      uint64_t n = 4 + GetBe(buf, at, 4);
+      at += n;
+      pos += n;
+      ++o;
+    }
+    if (pos != part->bytes && part->end > 0)
+      return Status::IoError(fmt::format("embedded log: {} holds records past its committed {} (corrupt index?)",
+                                         part->path, part->end));
+    t.partitions[p] = std::move(part);
+  }
+  return Status::Ok();
+}
+
+Status EmbeddedLog::MigrateFromDatabase(StateDb* db) {
+  // Before the log had files, its records were in the database's "log.records" store.
+  std::vector<std::string> names = db->StoreNames();
+  if (std::find(names.begin(), names.end(), "log.records") == names.end()) return Status::Ok();
+  ASSIGN_OR_RETURN(KvStore * old, db->Store("log.records"));
+  std::vector<std::string> keys;
+  Status error;
+  RETURN_IF_ERROR(old->Scan([&](std::string_view k, std::string_view v) {
+    size_t nul = k.find('\0');
+    if (nul == std::string_view::npos || k.size() != nul + 13) return true;
+    std::string topic(k.substr(0, nul));
+    RawRecord r;
+    error = DecodeRecord(v, r);
+    if (!error.ok()) return false;
+    r.partition = static_cast<int>(GetBe(k, nul + 1, 4));
+    if (HasTopic(topic) && r.partition < Partitions(topic)) {
+      error = Append(topic, r);
+      if (!error.ok()) return false;
+    }
+    keys.emplace_back(k);
+    return true;
+  }));
+  RETURN_IF_ERROR(error);
+  for (const auto& k : keys) RETURN_IF_ERROR(old->Delete(k));
+  return db->Commit();
+}
+
+Status EmbeddedLog::RemoveOrphans() {
+  // Files of topics deleted (or created and never committed) before a crash.
+  std::set<std::string> live;
+  for (const auto& [name, t] : topics_by_name_) {
+    for (const auto& p : t.partitions) {
+      live.insert(p->path);
+      live.insert(p->path + ".idx");
+    }
+  }
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir_, ec)) {
+    std::string path = fmt::format("{}/{}", dir_, entry.path().filename().string());
+    if (entry.is_regular_file() && !live.count(path)) fs::remove(entry.path(), ec);
+  }
+  return Status::Ok();
+}
+
+Status EmbeddedLog::WritePending() {
+  for (const auto& [name, t] : topics_by_name_) {
+    for (const auto& part : t.partitions) {
+      Partition& p = *part;
+      if (!p.dirty) continue;
+      RETURN_IF_ERROR(WriteAll(p.fd, p.pending_bytes, p.bytes, p.path));
+      if (p.index.size() > p.index_written) {
+        std::string entries;
+        for (size_t k = p.index_written; k < p.index.size(); ++k) PutBe64(entries, p.index[k]);
+        RETURN_IF_ERROR(WriteAll(p.idx_fd, entries, p.index_written * 8, p.path + ".idx"));
+      }
+      std::string v;
+      PutBe64(v, static_cast<uint64_t>(p.end));
+      PutBe64(v, p.bytes + p.pending_bytes.size());
+      RETURN_IF_ERROR(ends_->Put(p.ends_key, v));
+    }
+  }
+  return Status::Ok();
+}
+
+void EmbeddedLog::Committed() {
+  for (auto& [name, t] : topics_by_name_) {
+    for (auto& part : t.partitions) {
+      Partition& p = *part;
+      if (!p.dirty) continue;
+      p.bytes += p.pending_bytes.size();
+      p.committed = p.end;
+      p.index_written = p.index.size();
+      p.pending_bytes.clear();
+      p.pending.clear();
+      p.dirty = false;
+    }
+  }
+  for (const auto& p : doomed_) {
+    std::error_code ec;
+    fs::remove(p->path, ec);
+    fs::remove(p->path + ".idx", ec);
+  }
+  doomed_.clear();
+}
+
+const EmbeddedLog::Topic* EmbeddedLog::Find(const std::string& topic) const {
   auto it = topics_by_name_.find(topic);
   return it == topics_by_name_.end() ? nullptr : &it->second;
 }
@@ -137,39 +360,40 @@ const std::vector<EmbeddedLog::Partition>* EmbeddedLog::Find(const std::string& 
 Status EmbeddedLog::CreateTopic(const std::string& topic, int partitions) {
   if (topics_by_name_.count(topic)) return Status::Ok();
   partitions = std::max(1, partitions);
+  Topic t;
+  t.generation = next_generation_++;
+  t.partitions.resize(static_cast<size_t>(partitions));
+  // A new generation's files are new; any left by a crash before a commit are stale.
+  for (int p = 0; p < partitions; ++p) {
+    std::error_code ec;
+    std::string base = FileBase(topic, t.generation, static_cast<size_t>(p));
+    fs::remove(base + ".log", ec);
+    fs::remove(base + ".log.idx", ec);
+  }
+  RETURN_IF_ERROR(OpenPartitions(topic, t, true));
   std::string v;
   PutBe32(v, static_cast<uint32_t>(partitions));
+  PutBe64(v, t.generation);
   RETURN_IF_ERROR(topics_->Put(topic, v));
-  topics_by_name_[topic].resize(static_cast<size_t>(partitions));
+  topics_by_name_.emplace(topic, std::move(t));
   return Status::Ok();
 }
 
 Status EmbeddedLog::DeleteTopic(const std::string& topic) {
   auto it = topics_by_name_.find(topic);
   if (it == topics_by_name_.end()) return Status::Ok();
-  for (size_t p = 0; p < it->second.size(); ++p) {
-    const Partition& part = it->second[p];
-    std::string prefix = RecordKey(topic, static_cast<int>(p), 0);
-    prefix.resize(prefix.size() - 8);
-    std::vector<std::string> keys;
-    RETURN_IF_ERROR(records_->Scan(
-        [&](std::string_view k, std::string_view) {
-          if (k.substr(0, prefix.size()) != prefix) return false;
-          keys.emplace_back(k);
-          return true;
-        },
-        prefix));
-    // Records not committed yet are not in the database: their deletes follow their puts.
-    for (int64_t o = part.committed; o < part.end; ++o) keys.push_back(RecordKey(topic, static_cast<int>(p), o));
-    for (const auto& k : keys) RETURN_IF_ERROR(records_->Delete(k));
+  for (auto& part : it->second.partitions) {
+    RETURN_IF_ERROR(ends_->Delete(part->ends_key));
+    part->doomed = true;
+    doomed_.push_back(std::move(part));
   }
   topics_by_name_.erase(it);
   return topics_->Delete(topic);
 }
 
 int EmbeddedLog::Partitions(const std::string& topic) const {
-  const std::vector<Partition>* parts = Find(topic);
-  return parts ? static_cast<int>(parts->size()) : 0;
+  const Topic* t = Find(topic);
+  return t ? static_cast<int>(t->partitions.size()) : 0;
 }
 
 Status EmbeddedLog::Append(const std::string& topic, RawRecord& record) {
@@ -178,58 +402,68 @@ Status EmbeddedLog::Append(const std::string& topic, RawRecord& record) {
     RETURN_IF_ERROR(CreateTopic(topic, 1));
     it = topics_by_name_.find(topic);
   }
-  if (record.partition < 0 || static_cast<size_t>(record.partition) >= it->second.size())
+  if (record.partition < 0 || static_cast<size_t>(record.partition) >= it->second.partitions.size())
     return Status::Invalid(fmt::format("topic {} has no partition {}", topic, record.partition));
-  Partition& part = it->second[static_cast<size_t>(record.partition)];
-  record.offset = part.end;
-  RETURN_IF_ERROR(records_->Put(RecordKey(topic, record.partition, part.end), EncodeRecord(record)));
-  part.pending.push_back(record);
-  ++part.end;
+  Partition& p = *it->second.partitions[static_cast<size_t>(record.partition)];
+  record.offset = p.end;
+  if (p.end % kIndexEvery == 0) p.index.push_back(p.bytes + p.pending_bytes.size());
+  EncodeRecordInto(p.pending_bytes, record);
+  p.pending.push_back(record);
+  ++p.end;
+  p.dirty = true;
   return Status::Ok();
 }
 
 Status EmbeddedLog::Read(const std::string& topic, int partition, int64_t offset, size_t max,
                          std::vector<RawRecord>& out) const {
-  const std::vector<Partition>* parts = Find(topic);
-  if (!parts || partition < 0 || static_cast<size_t>(partition) >= parts->size()) return Status::Ok();
-  const Partition& part = (*parts)[static_cast<size_t>(partition)];
-  if (max == 0 || offset >= part.end) return Status::Ok();
-  Status decode_error;
-  if (offset < part.committed) {
-    std::string start = RecordKey(topic, partition, offset);
-    size_t prefix = start.size() - 8;
-    RETURN_IF_ERROR(records_->Scan(
-        [&](std::string_view k, std::string_view v) {
-          if (k.size() != start.size() || k.substr(0, prefix) != std::string_view(start).substr(0, prefix)) return false;
-          RawRecord r;
-          decode_error = DecodeRecord(v, r);
-          if (!decode_error.ok()) return false;
-          r.partition = partition;
-          r.offset = static_cast<int64_t>(GetBe(k, prefix, 8));
-          offset = r.offset + 1;
-          out.push_back(std::move(r));
-          return --max > 0 && offset < part.committed;
-        },
-        start));
-    RETURN_IF_ERROR(decode_error);
-    // Records deleted from the log (DeleteTopic) leave no gap to skip here: what is committed
-    // below `committed` and was not read is gone.
-    if (offset < part.committed) offset = part.committed;
+  const Topic* t = Find(topic);
+  if (!t || partition < 0 || static_cast<size_t>(partition) >= t->partitions.size()) return Status::Ok();
+  const Partition& p = *t->partitions[static_cast<size_t>(partition)];
+  if (max == 0 || offset >= p.end || offset < 0) return Status::Ok();
+  if (offset < p.committed) {
+    // From the indexed record at or before `offset`, walk the file to it, then decode.
+    size_t k = static_cast<size_t>(offset / kIndexEvery);
+    int64_t o = static_cast<int64_t>(k) * kIndexEvery;
+    uint64_t pos = p.index[k];
+    std::string buf;
+    size_t at = 0;
+    while (o < p.committed && max > 0) {
+      if (at + 4 > buf.size() || at + 4 + GetBe(buf, at, 4) > buf.size()) {
+        size_t need = at + 4 <= buf.size() ? 4 + GetBe(buf, at, 4) : 4;
+        RETURN_IF_ERROR(ReadAt(p.fd, pos, std::min<uint64_t>(std::max<size_t>(need, 64 << 10), p.bytes - pos), buf, p.path));
+        at = 0;
+        if (buf.size() < 4 || 4 + GetBe(buf, 0, 4) > buf.size())
+          return Status::IoError(fmt::format("embedded log: {} ends inside record {}", p.path, o));
+      }
+      size_t n = 4 + GetBe(buf, at, 4);
+      if (o >= offset) {
+        RawRecord r;
+        RETURN_IF_ERROR(DecodeRecord(std::string_view(buf).substr(at + 4, n - 4), r));
+        r.partition = partition;
+        r.offset = o;
+        out.push_back(std::move(r));
+        --max;
+      }
+      at += n;
+      pos += n;
+      ++o;
+    }
+    offset = o;
   }
-  for (int64_t o = std::max(offset, part.committed); o < part.end && max > 0; ++o, --max)
-    out.push_back(part.pending[static_cast<size_t>(o - part.committed)]);
+  for (int64_t o = std::max(offset, p.committed); o < p.end && max > 0; ++o, --max)
+    out.push_back(p.pending[static_cast<size_t>(o - p.committed)]);
   return Status::Ok();
 }
 
 int64_t EmbeddedLog::EndOffset(const std::string& topic, int partition) const {
-  const std::vector<Partition>* parts = Find(topic);
-  if (!parts || partition < 0 || static_cast<size_t>(partition) >= parts->size()) return 0;
-  return (*parts)[static_cast<size_t>(partition)].end;
+  const Topic* t = Find(topic);
+  if (!t || partition < 0 || static_cast<size_t>(partition) >= t->partitions.size()) return 0;
+  return t->partitions[static_cast<size_t>(partition)]->end;
 }
 
 std::vector<std::string> EmbeddedLog::Topics() const {
   std::vector<std::string> out;
-  for (const auto& [t, parts] : topics_by_name_) out.push_back(t);
+  for (const auto& [name, t] : topics_by_name_) out.push_back(name);
   std::sort(out.begin(), out.end());
   return out;
 }

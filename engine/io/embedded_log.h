@@ -1,13 +1,18 @@
 #pragma once
-// EmbeddedLog: topics and partitions kept durably in the engine's own RocksDB database (the
-// state directory), for running without a broker. Appends go into the database's pending batch
-// with the queries' state and offsets, so one StateDb::Commit() makes a record's processing,
-// its outputs and the input offset durable together: after a crash, nothing committed is lost
-// and nothing is done twice.
+// EmbeddedLog: topics and partitions kept durably in the state directory, for running without
+// a broker. Each partition is an append-only file of length-prefixed records under
+// `<state dir>/log/`, as a Kafka broker keeps its logs; the state database holds, per
+// partition, how many records and bytes of that file are committed.
 //
-// Records appended since the last commit are also kept in memory, in order: reading them back
-// (the next query of a chain reads what the previous one wrote) takes no RocksDB lookups, and
-// their writes skip the state's indexed batch (StateDb::AppendOnlyStore).
+// Appends are held in memory until StateDb::Commit(): just before the database write the new
+// bytes go to the partition files, and the write that commits the queries' state and input
+// offsets also commits the files' new lengths. After a crash, bytes past the committed length
+// are cut off when the log reopens: nothing committed is lost and nothing is done twice.
+// Records not committed yet are read back from memory (the next query of a chain reads what the
+// previous one wrote); committed ones are read from the file through a sparse index (the file
+// position of every 32nd record, kept in a `.idx` file beside the log).
+#include <cstdint>
+#include <memory>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -20,8 +25,9 @@ namespace eddy {
 
 class EmbeddedLog final : public Log {
  public:
-  // Opens the log inside `db` (which must outlive it), loading topic metadata and end offsets.
-  static Result<std::unique_ptr<EmbeddedLog>> Open(StateDb* db);
+  // Opens the log kept in `dir` (created if missing) and `db` (which must outlive it).
+  static Result<std::unique_ptr<EmbeddedLog>> Open(StateDb* db, const std::string& dir);
+  ~EmbeddedLog() override;
 
   Status CreateTopic(const std::string& topic, int partitions) override;
   bool HasTopic(const std::string& topic) const override { return topics_by_name_.count(topic) > 0; }
@@ -34,18 +40,26 @@ class EmbeddedLog final : public Log {
   Status DeleteTopic(const std::string& topic) override;
 
  private:
-  struct Partition {
-    int64_t end = 0;        // one past the last record
-    int64_t committed = 0;  // one past the last committed record
-    std::vector<RawRecord> pending;  // offsets committed .. end-1
+  struct Partition;
+  struct Topic {
+    uint64_t generation = 0;  // names its files: a topic deleted and created again gets new ones
+    std::vector<std::unique_ptr<Partition>> partitions;
   };
   EmbeddedLog() = default;
-  void Committed();
-  const std::vector<Partition>* Find(const std::string& topic) const;
+  Status OpenPartitions(const std::string& topic, Topic& t, bool fresh);
+  Status WritePending();  // before the database commit
+  void Committed();       // after it
+  const Topic* Find(const std::string& topic) const;
+  std::string FileBase(const std::string& topic, uint64_t generation, size_t partition) const;
+  Status RemoveOrphans();
+  Status MigrateFromDatabase(StateDb* db);
 
-  KvStore* records_ = nullptr;  // "r" + topic + NUL + partition + offset -> record
-  KvStore* topics_ = nullptr;   // topic -> partitions
-  std::unordered_map<std::string, std::vector<Partition>> topics_by_name_;
+  std::string dir_;
+  KvStore* topics_ = nullptr;  // topic -> partitions (BE32), generation (BE64)
+  KvStore* ends_ = nullptr;    // topic NUL partition (BE32) -> committed records (BE64), bytes (BE64)
+  std::unordered_map<std::string, Topic> topics_by_name_;
+  std::vector<std::unique_ptr<Partition>> doomed_;  // of deleted topics: files go after the commit
+  uint64_t next_generation_ = 1;
 };
 
 }  // namespace eddy

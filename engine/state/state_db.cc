@@ -5,7 +5,6 @@
 #include <rocksdb/env.h>
 #include <rocksdb/table.h>
 #include <rocksdb/utilities/write_batch_with_index.h>
-#include <rocksdb/write_batch.h>
 
 #include <algorithm>
 #include <vector>
@@ -14,14 +13,13 @@ namespace eddy {
 
 class StateDb::RocksKvStore final : public KvStore {
  public:
-  RocksKvStore(std::string name, StateDb* owner, rocksdb::ColumnFamilyHandle* cf, bool append_only)
-      : KvStore(std::move(name)), owner_(owner), cf_(cf), append_only_(append_only) {}
+  RocksKvStore(std::string name, StateDb* owner, rocksdb::ColumnFamilyHandle* cf)
+      : KvStore(std::move(name)), owner_(owner), cf_(cf) {}
 
   Result<bool> Get(std::string_view key, std::string* value) override {
     rocksdb::PinnableSlice slice;
     rocksdb::Slice k(key.data(), key.size());
-    rocksdb::Status s = append_only_ ? owner_->db_->Get(rocksdb::ReadOptions(), cf_, k, &slice)
-                                     : owner_->batch_->GetFromBatchAndDB(owner_->db_, rocksdb::ReadOptions(), cf_, k, &slice);
+    rocksdb::Status s = owner_->batch_->GetFromBatchAndDB(owner_->db_, rocksdb::ReadOptions(), cf_, k, &slice);
     if (s.IsNotFound()) return false;
     if (!s.ok()) return Status::IoError(fmt::format("state store {}: {}", name(), s.ToString()));
     value->assign(slice.data(), slice.size());
@@ -29,13 +27,13 @@ class StateDb::RocksKvStore final : public KvStore {
   }
   Status Put(std::string_view key, std::string_view value) override {
     rocksdb::Slice k(key.data(), key.size()), v(value.data(), value.size());
-    rocksdb::Status s = append_only_ ? owner_->append_batch_->Put(cf_, k, v) : owner_->batch_->Put(cf_, k, v);
+    rocksdb::Status s = owner_->batch_->Put(cf_, k, v);
     if (!s.ok()) return Status::IoError(fmt::format("state store {}: {}", name(), s.ToString()));
     return Status::Ok();
   }
   Status Delete(std::string_view key) override {
     rocksdb::Slice k(key.data(), key.size());
-    rocksdb::Status s = append_only_ ? owner_->append_batch_->Delete(cf_, k) : owner_->batch_->Delete(cf_, k);
+    rocksdb::Status s = owner_->batch_->Delete(cf_, k);
     if (!s.ok()) return Status::IoError(fmt::format("state store {}: {}", name(), s.ToString()));
     return Status::Ok();
   }
@@ -63,38 +61,14 @@ class StateDb::RocksKvStore final : public KvStore {
   }
 
  private:
-  // The committed data, merged with the pending writes unless the store is append-only.
+  // The committed data merged with the pending writes.
   std::unique_ptr<rocksdb::Iterator> NewIterator() {
     std::unique_ptr<rocksdb::Iterator> base(owner_->db_->NewIterator(rocksdb::ReadOptions(), cf_));
-    if (append_only_) return base;
     return std::unique_ptr<rocksdb::Iterator>(owner_->batch_->NewIteratorWithBase(cf_, base.release()));
   }
 
   StateDb* owner_;
   rocksdb::ColumnFamilyHandle* cf_;
-  bool append_only_;
-};
-
-// Copies the puts and deletes of a batch into another, in order.
-class CopyInto final : public rocksdb::WriteBatch::Handler {
- public:
-  CopyInto(rocksdb::WriteBatch* to, const std::map<uint32_t, rocksdb::ColumnFamilyHandle*>& by_id)
-      : to_(to), by_id_(by_id) {}
-  rocksdb::Status PutCF(uint32_t id, const rocksdb::Slice& key, const rocksdb::Slice& value) override {
-    auto it = by_id_.find(id);
-    return it == by_id_.end() ? Unknown(id) : to_->Put(it->second, key, value);
-  }
-  rocksdb::Status DeleteCF(uint32_t id, const rocksdb::Slice& key) override {
-    auto it = by_id_.find(id);
-    return it == by_id_.end() ? Unknown(id) : to_->Delete(it->second, key);
-  }
-
- private:
-  static rocksdb::Status Unknown(uint32_t id) {
-    return rocksdb::Status::Corruption(fmt::format("a pending write names column family {}, which is not open", id));
-  }
-  rocksdb::WriteBatch* to_;
-  const std::map<uint32_t, rocksdb::ColumnFamilyHandle*>& by_id_;
 };
 
 Result<std::unique_ptr<StateDb>> StateDb::Open(const std::string& path, const StateDbOptions& options) {
@@ -126,7 +100,6 @@ Result<std::unique_ptr<StateDb>> StateDb::Open(const std::string& path, const St
   if (!s.ok()) return Status::IoError(fmt::format("cannot open state at {}: {}", path, s.ToString()));
   for (size_t i = 0; i < names.size(); ++i) db->handles_[names[i]] = handles[i];
   db->batch_ = std::make_unique<rocksdb::WriteBatchWithIndex>(rocksdb::BytewiseComparator(), 0, true);
-  db->append_batch_ = std::make_unique<rocksdb::WriteBatch>();
   db->cf_options_ = std::make_unique<rocksdb::ColumnFamilyOptions>(opts);
   if (!options.in_memory) RETURN_IF_ERROR(db->CheckMarker(path, names));
   return db;
@@ -173,11 +146,7 @@ StateDb::~StateDb() {
   }
 }
 
-Result<KvStore*> StateDb::Store(const std::string& name) { return OpenStore(name, false); }
-
-Result<KvStore*> StateDb::AppendOnlyStore(const std::string& name) { return OpenStore(name, true); }
-
-Result<KvStore*> StateDb::OpenStore(const std::string& name, bool append_only) {
+Result<KvStore*> StateDb::Store(const std::string& name) {
   auto it = stores_.find(name);
   if (it != stores_.end()) return static_cast<KvStore*>(it->second.get());
   rocksdb::ColumnFamilyHandle* cf;
@@ -189,8 +158,7 @@ Result<KvStore*> StateDb::OpenStore(const std::string& name, bool append_only) {
     if (!s.ok()) return Status::IoError(fmt::format("cannot create state store {}: {}", name, s.ToString()));
     handles_[name] = cf;
   }
-  handles_by_id_[cf->GetID()] = cf;
-  auto store = std::make_unique<RocksKvStore>(name, this, cf, append_only);
+  auto store = std::make_unique<RocksKvStore>(name, this, cf);
   KvStore* raw = store.get();
   stores_[name] = std::move(store);
   return raw;
@@ -207,7 +175,7 @@ StateDb::Size StateDb::EstimateSize(const std::string& name) const {
   return size;
 }
 
-size_t StateDb::pending_writes() const { return batch_->GetWriteBatch()->Count() + append_batch_->Count(); }
+size_t StateDb::pending_writes() const { return batch_->GetWriteBatch()->Count(); }
 
 std::vector<std::string> StateDb::StoreNames() const {
   std::vector<std::string> out;
@@ -236,23 +204,13 @@ Status StateDb::ForEachPending(const std::string& name,
 }
 
 Status StateDb::Commit() {
-  rocksdb::WriteBatch* writes = batch_->GetWriteBatch();
-  if (append_batch_->Count() > 0) {
-    // One atomic write: the indexed batch's writes join the append-only ones.
-    if (writes->Count() > 0) {
-      CopyInto copy(append_batch_.get(), handles_by_id_);
-      rocksdb::Status s = writes->Iterate(&copy);
-      if (!s.ok()) return Status::IoError(fmt::format("state commit failed: {}", s.ToString()));
-    }
-    writes = append_batch_.get();
-  }
-  if (writes->Count() == 0) return Status::Ok();
+  for (const auto& fn : before_commit_) RETURN_IF_ERROR(fn());
+  if (batch_->GetWriteBatch()->Count() == 0) return Status::Ok();
   // Not synced: a killed process loses nothing RocksDB's write-ahead log holds; only a machine
   // crash can lose the last commits.
-  rocksdb::Status s = db_->Write(rocksdb::WriteOptions(), writes);
+  rocksdb::Status s = db_->Write(rocksdb::WriteOptions(), batch_->GetWriteBatch());
   if (!s.ok()) return Status::IoError(fmt::format("state commit failed: {}", s.ToString()));
   batch_->Clear();
-  append_batch_->Clear();
   for (const auto& fn : on_commit_) fn();
   return Status::Ok();
 }

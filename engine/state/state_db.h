@@ -19,7 +19,6 @@ class DB;
 class Env;
 class ColumnFamilyHandle;
 struct ColumnFamilyOptions;
-class WriteBatch;
 class WriteBatchWithIndex;
 }  // namespace rocksdb
 
@@ -43,11 +42,9 @@ class StateDb {
 
   // The store named `name`, created on first use.
   Result<KvStore*> Store(const std::string& name);
-  // A store of keys that are written once and not read back before the next Commit() (the
-  // embedded log's records). Its writes skip the indexed batch, whose upkeep dominates a
-  // stateless query's cost; they still commit atomically with everything else. Its reads see
-  // committed data only: its owner keeps what it needs of its pending writes (see OnCommit).
-  Result<KvStore*> AppendOnlyStore(const std::string& name);
+  // `fn` runs at the start of every Commit(); it may add writes, and its error fails the commit
+  // (the embedded log writes its files there).
+  void BeforeCommit(std::function<Status()> fn) { before_commit_.push_back(std::move(fn)); }
   // `fn` runs after every Commit() that wrote.
   void OnCommit(std::function<void()> fn) { on_commit_.push_back(std::move(fn)); }
   // Writes every pending change atomically.
@@ -70,18 +67,16 @@ class StateDb {
  private:
   class RocksKvStore;
   StateDb() = default;
-  Result<KvStore*> OpenStore(const std::string& name, bool append_only);
   // Refuses a database eddy did not write; marks a new one as eddy's (see state_db.cc).
   Status CheckMarker(const std::string& path, const std::vector<std::string>& column_families);
 
   std::unique_ptr<rocksdb::Env> env_;
   rocksdb::DB* db_ = nullptr;
   std::unique_ptr<rocksdb::WriteBatchWithIndex> batch_;
-  std::unique_ptr<rocksdb::WriteBatch> append_batch_;  // the append-only stores' writes
+  std::vector<std::function<Status()>> before_commit_;
   std::vector<std::function<void()>> on_commit_;
   std::map<std::string, std::unique_ptr<RocksKvStore>> stores_;
   std::map<std::string, rocksdb::ColumnFamilyHandle*> handles_;
-  std::map<uint32_t, rocksdb::ColumnFamilyHandle*> handles_by_id_;  // of the stores opened
   std::unique_ptr<rocksdb::ColumnFamilyOptions> cf_options_;
 };
 
