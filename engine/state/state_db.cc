@@ -5,6 +5,7 @@
 #include <rocksdb/env.h>
 #include <rocksdb/table.h>
 #include <rocksdb/utilities/write_batch_with_index.h>
+#include <rocksdb/write_batch.h>
 
 #include <algorithm>
 #include <vector>
@@ -206,9 +207,27 @@ Status StateDb::ForEachPending(const std::string& name,
 Status StateDb::Commit() {
   for (const auto& fn : before_commit_) RETURN_IF_ERROR(fn());
   if (batch_->GetWriteBatch()->Count() == 0) return Status::Ok();
+  // The batch holds every write since the last commit; a store's key updated for each record
+  // (an aggregate's row) is in it many times. What is written is the last write of each key, in
+  // key order per store: fewer and ordered memtable inserts, where these cost a stateful query
+  // about a third of its time.
+  rocksdb::WriteBatch latest;
+  for (const auto& [name, store] : stores_) {
+    rocksdb::ColumnFamilyHandle* cf = handles_.at(name);
+    std::unique_ptr<rocksdb::WBWIIterator> it(batch_->NewIterator(cf));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      rocksdb::WriteEntry e = it->Entry();
+      rocksdb::Status s;
+      if (e.type == rocksdb::kPutRecord) s = latest.Put(cf, e.key, e.value);
+      else if (e.type == rocksdb::kDeleteRecord || e.type == rocksdb::kSingleDeleteRecord) s = latest.Delete(cf, e.key);
+      else s = rocksdb::Status::NotSupported("a pending write of an unexpected kind");
+      if (!s.ok()) return Status::IoError(fmt::format("state commit failed: {}", s.ToString()));
+    }
+    if (!it->status().ok()) return Status::IoError(fmt::format("state commit failed: {}", it->status().ToString()));
+  }
   // Not synced: a killed process loses nothing RocksDB's write-ahead log holds; only a machine
   // crash can lose the last commits.
-  rocksdb::Status s = db_->Write(rocksdb::WriteOptions(), batch_->GetWriteBatch());
+  rocksdb::Status s = db_->Write(rocksdb::WriteOptions(), &latest);
   if (!s.ok()) return Status::IoError(fmt::format("state commit failed: {}", s.ToString()));
   batch_->Clear();
   for (const auto& fn : on_commit_) fn();
