@@ -8,37 +8,59 @@
 #include <rocksdb/write_batch.h>
 
 #include <algorithm>
+#include <optional>
+#include <unordered_map>
 #include <vector>
 
 namespace eddy {
 
+namespace {
+
+struct StringHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+};
+
+// A store's cache holds at most this many entries and about this many bytes of keys and values.
+constexpr size_t kCacheEntries = 100000;
+constexpr size_t kCacheBytes = 64 << 20;
+
+}  // namespace
+
+// A store: its column family, read through the pending batch, with a cache in front (as Kafka
+// Streams puts a record cache in front of its RocksDB stores). Gets of keys read or written
+// lately are answered from the cache; puts and deletes stay in it until the next commit, a scan
+// of the store, or the cache filling up, when they go to the indexed batch. The cache is bounded:
+// full, it is written back and emptied.
 class StateDb::RocksKvStore final : public KvStore {
  public:
   RocksKvStore(std::string name, StateDb* owner, rocksdb::ColumnFamilyHandle* cf)
       : KvStore(std::move(name)), owner_(owner), cf_(cf) {}
 
   Result<bool> Get(std::string_view key, std::string* value) override {
+    auto it = cache_.find(key);
+    if (it != cache_.end()) {
+      if (!it->second.value) return false;
+      value->assign(*it->second.value);
+      return true;
+    }
     rocksdb::PinnableSlice slice;
     rocksdb::Slice k(key.data(), key.size());
     rocksdb::Status s = owner_->batch_->GetFromBatchAndDB(owner_->db_, rocksdb::ReadOptions(), cf_, k, &slice);
+    if (!s.ok() && !s.IsNotFound()) return Status::IoError(fmt::format("state store {}: {}", name(), s.ToString()));
+    RETURN_IF_ERROR(MakeRoom());
+    Entry& e = cache_[std::string(key)];
+    bytes_ += key.size();
     if (s.IsNotFound()) return false;
-    if (!s.ok()) return Status::IoError(fmt::format("state store {}: {}", name(), s.ToString()));
+    e.value.emplace(slice.data(), slice.size());
+    bytes_ += slice.size();
     value->assign(slice.data(), slice.size());
     return true;
   }
-  Status Put(std::string_view key, std::string_view value) override {
-    rocksdb::Slice k(key.data(), key.size()), v(value.data(), value.size());
-    rocksdb::Status s = owner_->batch_->Put(cf_, k, v);
-    if (!s.ok()) return Status::IoError(fmt::format("state store {}: {}", name(), s.ToString()));
-    return Status::Ok();
-  }
-  Status Delete(std::string_view key) override {
-    rocksdb::Slice k(key.data(), key.size());
-    rocksdb::Status s = owner_->batch_->Delete(cf_, k);
-    if (!s.ok()) return Status::IoError(fmt::format("state store {}: {}", name(), s.ToString()));
-    return Status::Ok();
-  }
+  Status Put(std::string_view key, std::string_view value) override { return Set(key, &value); }
+  Status Delete(std::string_view key) override { return Set(key, nullptr); }
   Status Scan(const std::function<bool(std::string_view, std::string_view)>& fn, std::string_view start) override {
+    RETURN_IF_ERROR(Flush());
     std::unique_ptr<rocksdb::Iterator> it = NewIterator();
     if (start.empty()) it->SeekToFirst();
     else it->Seek(rocksdb::Slice(start.data(), start.size()));
@@ -51,6 +73,7 @@ class StateDb::RocksKvStore final : public KvStore {
     return Status::Ok();
   }
   Result<bool> LastBefore(std::string_view upper, std::string* key) override {
+    RETURN_IF_ERROR(Flush());
     std::unique_ptr<rocksdb::Iterator> it = NewIterator();
     it->SeekForPrev(rocksdb::Slice(upper.data(), upper.size()));
     // SeekForPrev lands on `upper` itself when it exists; step below it.
@@ -61,8 +84,57 @@ class StateDb::RocksKvStore final : public KvStore {
     return true;
   }
 
+  // Writes the cache's changes to the indexed batch; the entries stay, as clean ones.
+  Status Flush() {
+    if (dirty_ == 0) return Status::Ok();
+    for (auto& [key, e] : cache_) {
+      if (!e.dirty) continue;
+      rocksdb::Slice k(key.data(), key.size());
+      rocksdb::Status s = e.value ? owner_->batch_->Put(cf_, k, rocksdb::Slice(e.value->data(), e.value->size()))
+                                  : owner_->batch_->Delete(cf_, k);
+      if (!s.ok()) return Status::IoError(fmt::format("state store {}: {}", name(), s.ToString()));
+      e.dirty = false;
+    }
+    dirty_ = 0;
+    return Status::Ok();
+  }
+  size_t dirty() const { return dirty_; }
+
  private:
-  // The committed data merged with the pending writes.
+  struct Entry {
+    std::optional<std::string> value;  // nullopt: absent (or deleted)
+    bool dirty = false;
+  };
+
+  Status Set(std::string_view key, const std::string_view* value) {
+    auto it = cache_.find(key);
+    if (it == cache_.end()) {
+      RETURN_IF_ERROR(MakeRoom());
+      it = cache_.emplace(std::string(key), Entry{}).first;
+      bytes_ += key.size();
+    }
+    Entry& e = it->second;
+    if (e.value) bytes_ -= e.value->size();
+    if (value) {
+      if (e.value) e.value->assign(value->data(), value->size());
+      else e.value.emplace(*value);
+      bytes_ += value->size();
+    } else {
+      e.value.reset();
+    }
+    if (!e.dirty) ++dirty_;
+    e.dirty = true;
+    return Status::Ok();
+  }
+  // A full cache is written back and emptied before a new entry goes in.
+  Status MakeRoom() {
+    if (cache_.size() < kCacheEntries && bytes_ < kCacheBytes) return Status::Ok();
+    RETURN_IF_ERROR(Flush());
+    cache_.clear();
+    bytes_ = 0;
+    return Status::Ok();
+  }
+  // The committed data merged with the pending writes (the cache written back first).
   std::unique_ptr<rocksdb::Iterator> NewIterator() {
     std::unique_ptr<rocksdb::Iterator> base(owner_->db_->NewIterator(rocksdb::ReadOptions(), cf_));
     return std::unique_ptr<rocksdb::Iterator>(owner_->batch_->NewIteratorWithBase(cf_, base.release()));
@@ -70,6 +142,9 @@ class StateDb::RocksKvStore final : public KvStore {
 
   StateDb* owner_;
   rocksdb::ColumnFamilyHandle* cf_;
+  std::unordered_map<std::string, Entry, StringHash, std::equal_to<>> cache_;
+  size_t bytes_ = 0;
+  size_t dirty_ = 0;
 };
 
 Result<std::unique_ptr<StateDb>> StateDb::Open(const std::string& path, const StateDbOptions& options) {
@@ -176,7 +251,11 @@ StateDb::Size StateDb::EstimateSize(const std::string& name) const {
   return size;
 }
 
-size_t StateDb::pending_writes() const { return batch_->GetWriteBatch()->Count(); }
+size_t StateDb::pending_writes() const {
+  size_t n = batch_->GetWriteBatch()->Count();
+  for (const auto& [name, store] : stores_) n += store->dirty();
+  return n;
+}
 
 std::vector<std::string> StateDb::StoreNames() const {
   std::vector<std::string> out;
@@ -188,7 +267,9 @@ std::vector<std::string> StateDb::StoreNames() const {
 Status StateDb::ForEachPending(const std::string& name,
                                const std::function<Status(std::string_view, const std::string_view*)>& fn) {
   auto h = handles_.find(name);
-  if (h == handles_.end() || batch_->GetWriteBatch()->Count() == 0) return Status::Ok();
+  if (h == handles_.end()) return Status::Ok();
+  if (auto st = stores_.find(name); st != stores_.end()) RETURN_IF_ERROR(st->second->Flush());
+  if (batch_->GetWriteBatch()->Count() == 0) return Status::Ok();
   std::unique_ptr<rocksdb::WBWIIterator> it(batch_->NewIterator(h->second));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     rocksdb::WriteEntry e = it->Entry();
@@ -206,6 +287,7 @@ Status StateDb::ForEachPending(const std::string& name,
 
 Status StateDb::Commit() {
   for (const auto& fn : before_commit_) RETURN_IF_ERROR(fn());
+  for (const auto& [name, store] : stores_) RETURN_IF_ERROR(store->Flush());
   if (batch_->GetWriteBatch()->Count() == 0) return Status::Ok();
   // The batch holds every write since the last commit; a store's key updated for each record
   // (an aggregate's row) is in it many times. What is written is the last write of each key, in
