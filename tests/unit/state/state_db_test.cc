@@ -68,3 +68,46 @@ TEST_CASE("stored state carries a version byte and a foreign one is refused", "[
   CHECK(foreign.status().message().find("test state has an unknown format version") != std::string::npos);
   CHECK_FALSE(DecodeState("", "test").ok());
 }
+
+TEST_CASE("StateDb's store cache is bounded and writes back what it drops", "[state]") {
+  auto dir = std::filesystem::temp_directory_path() / ("eddy-state-cache-test-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  const int kKeys = 250000;  // more than one cache holds (100,000 entries)
+  auto key = [](int i) { return "key-" + std::to_string(i); };
+  {
+    auto db = StateDb::Open(dir.string());
+    REQUIRE(db.ok());
+    KvStore* store = db.value()->Store("agg").value();
+    bool all_ok = true;
+    for (int i = 0; i < kKeys; ++i) all_ok = store->Put(key(i), std::to_string(i)).ok() && all_ok;
+    REQUIRE(all_ok);
+    CHECK(db.value()->pending_writes() == static_cast<size_t>(kKeys));
+    // Overwrite and delete some keys, both still cached and long since written back.
+    for (int i : {0, 1, kKeys - 1, kKeys - 2}) REQUIRE(store->Put(key(i), "new").ok());
+    REQUIRE(store->Delete(key(5)).ok());
+    REQUIRE(store->Delete(key(kKeys - 5)).ok());
+    std::string v;
+    REQUIRE(store->Get(key(0), &v).value());
+    CHECK(v == "new");
+    CHECK_FALSE(store->Get(key(5), &v).value());
+    REQUIRE(store->Get(key(1000), &v).value());
+    CHECK(v == "1000");
+    REQUIRE(db.value()->Commit().ok());
+    CHECK(db.value()->pending_writes() == 0);
+  }
+  auto db = StateDb::Open(dir.string());
+  REQUIRE(db.ok());
+  KvStore* store = db.value()->Store("agg").value();
+  int n = 0;
+  REQUIRE(store->Scan([&](std::string_view, std::string_view) { return ++n, true; }).ok());
+  CHECK(n == kKeys - 2);
+  std::string v;
+  for (int i : {0, 1, kKeys - 1, kKeys - 2}) {
+    REQUIRE(store->Get(key(i), &v).value());
+    CHECK(v == "new");
+  }
+  CHECK_FALSE(store->Get(key(kKeys - 5), &v).value());
+  REQUIRE(store->Get(key(123456), &v).value());
+  CHECK(v == "123456");
+  std::filesystem::remove_all(dir);
+}
