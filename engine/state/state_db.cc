@@ -86,19 +86,19 @@ class StateDb::RocksKvStore final : public KvStore {
 
   // Writes the cache's changes to the indexed batch; the entries stay, as clean ones.
   Status Flush() {
-    if (dirty_ == 0) return Status::Ok();
-    for (auto& [key, e] : cache_) {
-      if (!e.dirty) continue;
+    for (auto* entry : dirty_) {
+      const std::string& key = entry->first;
+      Entry& e = entry->second;
       rocksdb::Slice k(key.data(), key.size());
       rocksdb::Status s = e.value ? owner_->batch_->Put(cf_, k, rocksdb::Slice(e.value->data(), e.value->size()))
                                   : owner_->batch_->Delete(cf_, k);
       if (!s.ok()) return Status::IoError(fmt::format("state store {}: {}", name(), s.ToString()));
       e.dirty = false;
     }
-    dirty_ = 0;
+    dirty_.clear();
     return Status::Ok();
   }
-  size_t dirty() const { return dirty_; }
+  size_t dirty() const { return dirty_.size(); }
 
  private:
   struct Entry {
@@ -122,7 +122,7 @@ class StateDb::RocksKvStore final : public KvStore {
     } else {
       e.value.reset();
     }
-    if (!e.dirty) ++dirty_;
+    if (!e.dirty) dirty_.push_back(&*it);
     e.dirty = true;
     return Status::Ok();
   }
@@ -142,9 +142,10 @@ class StateDb::RocksKvStore final : public KvStore {
 
   StateDb* owner_;
   rocksdb::ColumnFamilyHandle* cf_;
-  std::unordered_map<std::string, Entry, StringHash, std::equal_to<>> cache_;
+  using Cache = std::unordered_map<std::string, Entry, StringHash, std::equal_to<>>;
+  Cache cache_;
   size_t bytes_ = 0;
-  size_t dirty_ = 0;
+  std::vector<Cache::value_type*> dirty_;  // the entries changed since the last flush (stable pointers)
 };
 
 Result<std::unique_ptr<StateDb>> StateDb::Open(const std::string& path, const StateDbOptions& options) {
