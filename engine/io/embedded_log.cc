@@ -143,26 +143,10 @@ std::string EndsKey(const std::string& topic, size_t partition) {
 
 }  // namespace
 
-struct EmbeddedLog::Partition {
-  std::string path;      // the records; their sparse index is path + ".idx"
-  std::string ends_key;  // its entry in the ends store
-  int fd = -1;
-  int idx_fd = -1;
-  int64_t end = 0;        // one past the last record
-  int64_t committed = 0;  // one past the last committed record
-  uint64_t bytes = 0;     // committed bytes of the file
-  std::vector<uint64_t> index;  // file position of record k * kIndexEvery, pending ones included
-  size_t index_written = 0;     // entries of `index` the .idx file holds
-  std::string pending_bytes;    // records committed .. end-1 as the file will hold them
-  std::vector<RawRecord> pending;
-  bool dirty = false;
-  bool doomed = false;  // its topic was deleted: its files go after the next commit
-
-  ~Partition() {
-    if (fd >= 0) ::close(fd);
-    if (idx_fd >= 0) ::close(idx_fd);
-  }
-};
+EmbeddedLog::Partition::~Partition() {
+  if (fd >= 0) ::close(fd);
+  if (idx_fd >= 0) ::close(idx_fd);
+}
 
 EmbeddedLog::~EmbeddedLog() = default;
 
