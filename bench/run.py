@@ -411,8 +411,14 @@ def main():
         kept = [r for r in old["results"] if r["system"] not in systems and r["system"] != "*"
                 and not (r["system"] == "kstreams" and r.get("status") == "not run")]
         result["results"] = kept + result["results"]
-        result["merged_from"] = {"started": old.get("started"), "loadavg_start": old.get("loadavg_start"),
-                                 "loadavg_end": old.get("loadavg_end"), "systems": sorted({r["system"] for r in kept})}
+        kept_systems = sorted({r["system"] for r in kept})
+        earlier = old.get("merged_from")
+        if earlier and set(kept_systems) <= set(earlier.get("systems", [])):
+            # The kept rows came into the old file from an earlier run still: name that one.
+            result["merged_from"] = dict(earlier, systems=kept_systems)
+        else:
+            result["merged_from"] = {"started": old.get("started"), "loadavg_start": old.get("loadavg_start"),
+                                     "loadavg_end": old.get("loadavg_end"), "systems": kept_systems}
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=1) + "\n")
     log(f"wrote {out}")
