@@ -29,8 +29,9 @@ Result<const ScopeColumn*> FindColumn(const Expr& e, const Scope& scope) {
   const ScopeColumn* found = nullptr;
   if (!e.qualifier.empty()) {
     if (!IsKnownQualifier(scope, e.qualifier)) {
-      return Status::NotFound(fmt::format("'{}' is not a valid stream/table name or alias (known: {}).",
-                                          e.qualifier, KnownSources(scope)),
+      // ksqlDB finds it while it prepares the statement, and says so.
+      return Status::NotFound(fmt::format("Failed to prepare statement: '{}' is not a valid stream/table name or "
+                                          "alias. Known: {}.", e.qualifier, KnownSources(scope)),
                               e.pos);
     }
     for (const auto& c : scope.columns) {
@@ -214,6 +215,19 @@ class Analyzer {
         return MakeArrayCtor(std::move(xs));
       }
       case ExprKind::kMap: {
+        // ksqlDB's MAP constructor checks, before any typing.
+        if (e.children.empty()) {
+          return Status::Invalid("Map constructor cannot be empty. Please supply at least one key value pair (see "
+                                 "https://github.com/confluentinc/ksql/issues/4239).", e.pos);
+        }
+        auto all_null = [&](size_t first) {
+          for (size_t i = first; i < e.children.size(); i += 2)
+            if (!(e.children[i]->kind == ExprKind::kLiteral && e.children[i]->lit_kind == LiteralKind::kNull))
+              return false;
+          return true;
+        };
+        if (all_null(1)) return Status::Invalid("Cannot construct a map with all NULL values", e.pos);
+        if (all_null(0)) return Status::Invalid("Cannot construct a map with all NULL keys", e.pos);
         std::vector<CompiledExprPtr> keys, values;
         for (size_t i = 0; i + 1 < e.children.size(); i += 2) {
           ASSIGN_OR_RETURN(CompiledExprPtr k, Analyze(*e.children[i]));
@@ -224,6 +238,10 @@ class Analyzer {
         return MakeMapCtor(std::move(keys), std::move(values));
       }
       case ExprKind::kStruct: {
+        for (size_t i = 1; i < e.field_names.size(); ++i)
+          for (size_t k = 0; k < i; ++k)
+            if (e.field_names[i] == e.field_names[k])
+              return Status::Invalid("Duplicate field names found in STRUCT", e.pos);
         ASSIGN_OR_RETURN(auto xs, AnalyzeAll(e.children));
         return MakeStructCtor(e.field_names, std::move(xs));
       }
@@ -346,6 +364,16 @@ class Analyzer {
 };
 
 }  // namespace
+
+// ksqlDB checks every qualifier of a statement before it resolves any column: an unknown one is
+// reported even where an unqualified column before it is ambiguous.
+Status CheckQualifiers(const Expr& e, const Scope& scope) {
+  if (e.kind == ExprKind::kColumnRef && !e.qualifier.empty() && !IsKnownQualifier(scope, e.qualifier))
+    return FindColumn(e, scope).status();
+  for (const auto& c : e.children)
+    if (c) RETURN_IF_ERROR(CheckQualifiers(*c, scope));
+  return Status::Ok();
+}
 
 Result<CompiledExprPtr> AnalyzeExpr(const Expr& e, const Scope& scope, const FunctionRegistry& registry,
                                     const AnalyzeHooks* hooks) {

@@ -36,6 +36,10 @@ struct AnalyzeHooks {
   std::function<Result<CompiledExprPtr>(const Expr&)> substitute;
 };
 
+// ksqlDB's first check of an expression: every qualifier names a source of the scope (else
+// "Failed to prepare statement: 'X' is not a valid stream/table name or alias. ...").
+Status CheckQualifiers(const Expr& e, const Scope& scope);
+
 Result<CompiledExprPtr> AnalyzeExpr(const Expr& e, const Scope& scope, const FunctionRegistry& registry,
                                     const AnalyzeHooks* hooks = nullptr);
 

@@ -6,7 +6,7 @@
 #include <string>
 
 #include "engine/function/expr.h"
-#include "engine/state/kv_store.h"
+#include "operators/filter.h"
 #include "operators/operator.h"
 
 namespace eddy {
@@ -23,8 +23,7 @@ class HavingFilterOperator final : public Operator {
   CompiledExprPtr predicate_;
   std::string text_;
   std::string store_name_;
-  KvStore* store_ = nullptr;
-  std::string key_buf_, value_buf_;
+  PassingKeys passing_;
 };
 
 }  // namespace eddy

@@ -52,6 +52,23 @@ Status SinkOperator::Open(OperatorContext& ctx) {
 Status SinkOperator::Process(Record record, int) {
   RawRecord raw;
   raw.timestamp = record.timestamp;
+  if (spec_.timestamp_column) {
+    if (record.timestamp > stream_time_) stream_time_ = record.timestamp;
+    if (record.value) {
+      Result<int64_t> ts = spec_.timestamp_column->Extract(record);
+      if (ts.ok() && ts.value() < 0)
+        ts = Status::Invalid(fmt::format("Timestamp may not be negative. Got: {}", ts.value()));
+      if (!ts.ok()) {
+        if (ctx_ && ctx_->processing_log)
+          ctx_->processing_log->Add({ctx_->query_id, spec_.topic, record.partition, record.offset,
+                                     "Error writing row with extracted timestamp: " + ts.status().message()});
+        return Status::Ok();
+      }
+      raw.timestamp = ts.value();
+    } else {
+      raw.timestamp = stream_time_;
+    }
+  }
   raw.partition = record.partition;
   raw.window = record.window;
   if (!record.null_key && !spec_.key_format->SerializesToNull(record.key)) {

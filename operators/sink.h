@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "engine/io/format.h"
+#include "operators/event_time.h"
 #include "operators/operator.h"
 
 namespace eddy {
@@ -16,6 +17,10 @@ struct SinkSpec {
   std::unique_ptr<Format> key_format;
   std::unique_ptr<Format> value_format;
   bool materialize = false;  // keep the latest row per key (and window) in a state store
+  // WITH (TIMESTAMP=...) of a C*AS: each record is written with the event time in this column
+  // of its output row; a row whose column is null, unreadable or negative goes to the
+  // processing log instead of the topic. A tombstone gets the stream time.
+  std::optional<EventTimeColumn> timestamp_column;
 };
 
 // The store of a table's current rows: key bytes, then for a windowed key a 0x01 byte and the
@@ -37,6 +42,7 @@ class SinkOperator final : public Operator {
   SinkSpec spec_;
   KvStore* materialized_ = nullptr;
   std::string scratch_;
+  int64_t stream_time_ = 0;  // the largest timestamp arrived so far (for tombstones)
 };
 
 }  // namespace eddy

@@ -40,16 +40,22 @@ Status SourceOperator::Ingest(const RawRecord& raw) {
     return Status::Ok();
   }
   if (spec_.timestamp_column) {
-    const Value& v = (*rec.value)[*spec_.timestamp_column];
-    std::optional<int64_t> ts;
-    if (spec_.timestamp_parser) ts = spec_.timestamp_parser(v);
-    else if (v.is_bigint()) ts = v.as_bigint();
-    else if (v.is_timestamp()) ts = v.as_timestamp();
-    if (!ts || *ts < 0) {
-      LogError(raw, fmt::format("Invalid timestamp in column {} of topic {}", *spec_.timestamp_column, spec_.topic));
+    Result<int64_t> ts = spec_.timestamp_column->Extract(rec);
+    if (!ts.ok()) {
+      LogError(raw, "Failed to extract timestamp from row: " + ts.status().message());
+      if (spec_.throw_on_invalid_timestamp) {
+        return Status::Invalid(fmt::format("Fatal user code error in TimestampExtractor callback for record "
+                                           "(topic {}, partition {}, offset {}): {}", spec_.topic, raw.partition,
+                                           raw.offset, ts.status().message()));
+      }
       return Status::Ok();
     }
-    rec.timestamp = *ts;
+    if (ts.value() < 0) {
+      LogError(raw, fmt::format("Skipping a record with a negative event time {} in column {}", ts.value(),
+                                spec_.timestamp_column->name));
+      return Status::Ok();
+    }
+    rec.timestamp = ts.value();
   }
   // A table's PRIMARY KEY is NOT NULL: rows with a null key are dropped.
   if (spec_.is_table && spec_.key_columns > 0 && rec.key[0].is_null()) {

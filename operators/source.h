@@ -3,11 +3,11 @@
 // deserializes key and value with the source's formats, takes the event time from ROWTIME or
 // the TIMESTAMP column, and sends unreadable records to the processing log.
 #include <memory>
-#include <functional>
 #include <optional>
 #include <string>
 
 #include "engine/io/format.h"
+#include "operators/event_time.h"
 #include "operators/operator.h"
 
 namespace eddy {
@@ -20,10 +20,12 @@ struct SourceSpec {
   size_t value_columns = 0;
   std::unique_ptr<Format> key_format;
   std::unique_ptr<Format> value_format;
-  // Index of the value column holding the event time (TIMESTAMP property), if any, with an
-  // optional parser for string columns (TIMESTAMP_FORMAT).
-  std::optional<size_t> timestamp_column;
-  std::function<std::optional<int64_t>(const Value&)> timestamp_parser;
+  // The column holding the event time (TIMESTAMP property), if any. A record whose column is
+  // null or unreadable goes to the processing log and is skipped, or, with
+  // throw_on_invalid_timestamp (ksql.timestamp.throw.on.invalid), fails the query; a negative
+  // event time is always skipped.
+  std::optional<EventTimeColumn> timestamp_column;
+  bool throw_on_invalid_timestamp = false;
   // A stream record with a null value is dropped unless set (PARTITION BY forwards it, re-keyed,
   // as ksqlDB does).
   bool forward_null_values = false;
@@ -34,6 +36,7 @@ class SourceOperator final : public Operator {
   explicit SourceOperator(SourceSpec spec) : spec_(std::move(spec)) {}
   const std::string& topic() const { return spec_.topic; }
   const SourceSpec& spec() const { return spec_; }
+  void set_throw_on_invalid_timestamp(bool on) { spec_.throw_on_invalid_timestamp = on; }
 
   // Feeds one record read from the topic.
   Status Ingest(const RawRecord& raw);

@@ -91,6 +91,7 @@ Record StreamStreamJoinOperator::Joined(const Record& base, const Row* left, con
   out.timestamp = ts;
   out.partition = base.partition;
   out.offset = base.offset;
+  out.window = base.window;  // windowed sources join only within one window
   out.value = JoinRows(left, right, spec_.left_width, spec_.right_width);
   return out;
 }

@@ -34,6 +34,9 @@ Result<Row> TableAggregateOperator::Apply(const Row& key, const Record& record, 
   ASSIGN_OR_RETURN(bool found, store_->Get(key_buf_, &value_buf_));
   if (found) {
     ASSIGN_OR_RETURN(state, DecodeState(value_buf_, "table aggregate"));
+    // As Kafka Streams' KTableAggregate: the result's timestamp is the later of the record's and
+    // the group's previous result's.
+    state.back() = Value::Bigint(std::max(record.timestamp, state.back().as_bigint()));
   } else {
     for (const auto& c : spec_.calls) state.push_back(c.aggregator->Init());
     state.push_back(Value::Bigint(record.timestamp));
@@ -55,14 +58,14 @@ Result<Row> TableAggregateOperator::Apply(const Row& key, const Record& record, 
 
 Status TableAggregateOperator::Emit(const Row& key, const Row& state, const Record& in) {
   Record out;
-  out.timestamp = in.timestamp;
+  out.timestamp = state.back().as_bigint();
   out.partition = in.partition;
   out.offset = in.offset;
   Row row;
   row.reserve(key.size() + spec_.calls.size() + 1);
   for (const auto& k : key) row.push_back(k);
   for (size_t i = 0; i < spec_.calls.size(); ++i) row.push_back(spec_.calls[i].aggregator->Result(state[i]));
-  row.push_back(Value::Bigint(in.timestamp));
+  row.push_back(Value::Bigint(out.timestamp));
   out.key = key;
   out.value = std::move(row);
   return Forward(std::move(out));

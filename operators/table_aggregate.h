@@ -3,7 +3,9 @@
 // update first takes the row's previous contribution back out (Aggregator::Undo) and then adds
 // the new one, and a tombstone only takes it out. The previous row of every table key is kept
 // in a store. When the old and the new row fall in the same group, one result is emitted; else
-// the old group's and then the new group's. Output rows as AggregateOperator's:
+// the old group's and then the new group's. A result's timestamp is the later of the record's
+// and the group's previous result's (Kafka Streams' KTableAggregate), kept in the group's state
+// even when its rows have all gone. Output rows as AggregateOperator's:
 // [group key..., aggregate results..., ROWTIME]. Single-threaded, inside its task.
 #include <string>
 #include <vector>

@@ -9,7 +9,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build ccache pkg-config python3 python3-venv maven
   librdkafka-dev librocksdb-dev libantlr4-runtime-dev antlr4 default-jre-headless
-  libfmt-dev catch2 libyaml-cpp-dev libsimdjson-dev libedit-dev
+  libfmt-dev catch2 libyaml-cpp-dev libsimdjson-dev libedit-dev libssl-dev
   clang libclang-rt-14-dev lld
 )
 if [ "${1:-}" = "--bench" ]; then

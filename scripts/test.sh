@@ -2,7 +2,8 @@
 # Runs every test of a built tree and ends with one line: "N passed, M failed, K skipped".
 #   scripts/test.sh [BUILD_DIR]
 # Steps: the Catch2 unit tests of each layer, eddy's own golden tests (tests/golden), the
-# integration tests of `eddy run` (tests/integration; its REST API with a ksqlDB client library), and the conformance run over ksqlDB's golden tests (../shared/qtt or $EDDY_QTT_DIR) against the
+# integration tests of `eddy run` (tests/integration; its REST API with a ksqlDB client library, and ksqlDB's REST
+# golden tests against it with tests/conformance/rest_ledger.txt), and the conformance run over ksqlDB's golden tests (../shared/qtt or $EDDY_QTT_DIR) against the
 # ledger tests/conformance/ledger.txt, straight through and through a restart; last, the same
 # tests and the fuzz targets under ASan + UBSan in BUILD_DIR-asan (scripts/sanitize.sh).
 set -uo pipefail
@@ -59,6 +60,13 @@ if bootstrap=$(scripts/kafka.sh start); then
   echo "kafka: integration tests in $(( $(date +%s) - start )) s"
   add_counts "$out" || step_failed+=("kafka")
   rm -f "$out"
+  # Every queries/*.sql on `eddy gen marketplace` data, embedded and on the broker: outputs agree.
+  out=$(mktemp)
+  start=$(date +%s)
+  python3 tests/integration/marketplace_test.py "$eddy" | tee "$out"
+  echo "marketplace: query files embedded and on Kafka in $(( $(date +%s) - start )) s"
+  add_counts "$out" || step_failed+=("marketplace")
+  rm -f "$out"
 else
   echo "kafka: could not start a broker"
   failed=$((failed + 1)); step_failed+=("kafka")
@@ -80,7 +88,7 @@ echo "hostile: $(( $(date +%s) - start )) s"
 add_counts "$out" || step_failed+=("hostile")
 rm -f "$out"
 
-# 4. The REPL through a pseudo-terminal.
+# 4. The REPL through a pseudo-terminal, and attached to `eddy run` (eddy repl --server).
 out=$(mktemp)
 python3 tests/integration/repl_test.py "$eddy" | tee "$out"
 add_counts "$out" || step_failed+=("repl")
@@ -92,11 +100,32 @@ python3 tests/integration/rest_test.py "$eddy" | tee "$out"
 add_counts "$out" || step_failed+=("rest")
 rm -f "$out"
 
+# ksqlDB's REST golden tests ($EDDY_QTT_DIR/rest, or ../shared/qtt/rest) against the API, with
+# their ledger tests/conformance/rest_ledger.txt (a case outside it that fails fails the step).
+qtt_rest=${EDDY_QTT_DIR:-../shared/qtt}/rest
+if [ -d "$qtt_rest" ]; then
+  out=$(mktemp)
+  start=$(date +%s)
+  python3 tests/integration/rest_golden.py "$eddy" --ledger tests/conformance/rest_ledger.txt > "$out" 2>&1
+  grep -vE '^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' "$out" | head -n 200
+  echo "rest golden: $(grep -E '^[0-9]+ passed' "$out" | tail -n 1) in $(( $(date +%s) - start )) s"
+  add_counts "$out" || step_failed+=("rest-golden")
+  rm -f "$out"
+else
+  echo "rest golden: skipped, ksqlDB's REST golden tests not found at $qtt_rest (set EDDY_QTT_DIR)"
+  skipped=$((skipped + 1))
+fi
+
 # The benchmark generators (`eddy gen`) against the Nexmark rules.
 out=$(mktemp)
 python3 bench/test_gen.py "$eddy" > "$out" 2>&1
 grep -E '^(FAIL|[0-9]+ passed)' "$out"
 add_counts "$out" || step_failed+=("gen")
+rm -f "$out"
+out=$(mktemp)
+python3 tests/integration/gen_test.py "$eddy" > "$out" 2>&1
+grep -E '^(FAIL|[0-9]+ passed)' "$out"
+add_counts "$out" || step_failed+=("gen-marketplace")
 rm -f "$out"
 
 # 5. Conformance: ksqlDB's golden tests of stages 1-3, against the ledger.

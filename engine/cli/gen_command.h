@@ -1,7 +1,8 @@
 #pragma once
-// `eddy gen nexmark|trucks`: deterministic test data as JSON Lines files in the form
+// `eddy gen nexmark|trucks|marketplace`: deterministic test data as JSON Lines files in the form
 // `eddy run --input TOPIC=FILE` reads ({"key": ..., "value": {...}, "timestamp": ...}).
-// Used by the benchmarks (bench/) and handy for trying queries by hand.
+// Used by the benchmarks (bench/) and handy for trying queries by hand; `marketplace` also
+// produces straight to Kafka (--bootstrap-servers).
 #include <string>
 #include <vector>
 

@@ -677,6 +677,12 @@ CaseResult RunQttCase(const TestCase& c) {
     RawRecord raw;
     raw.timestamp = in.timestamp.value_or(0);
     const SourceDef* def = SourceForTopic(owned->catalog(), in.topic);
+    if (def && in.window && !def->window_type.empty()) {
+      // A windowed source's key carries its window.
+      const JsonValue* ws = in.window->Find("start");
+      const JsonValue* we = in.window->Find("end");
+      if (ws && we && ws->AsInt64() && we->AsInt64()) raw.window = Window{*ws->AsInt64(), *we->AsInt64()};
+    }
     if (def) {
       if (!in.key.is_null()) {
         Result<std::string> k = JsonToBytes(in.key, *def, true);

@@ -18,6 +18,7 @@ constexpr const char* kUsage = R"(eddy: a stream-processing engine for ksqlDB-st
 usage:
   eddy                       on a terminal: the interactive REPL (same as eddy repl)
   eddy repl                  the interactive REPL; with stdin not a terminal, runs the statements on it
+  eddy repl --server URL     the REPL attached to a running eddy run over its REST API
   eddy run FILE.sql...        check query files, then run them over the embedded log, serving
                              ksqlDB's REST API on 127.0.0.1:8088
   eddy test PATH...          run golden tests (ksqlDB QTT .json files, run-ksql-test .sql files)

@@ -2,7 +2,9 @@
 
 #include <editline/readline.h>
 #include <fmt/format.h>
+#include <fcntl.h>
 #include <signal.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -13,11 +15,15 @@
 #include <iostream>
 #include <map>
 #include <fstream>
+#include <functional>
+#include <memory>
 #include <regex>
 #include <sstream>
 #include <thread>
 
 #include "dsl/parser.h"
+#include "engine/cli/remote_session.h"
+#include "engine/cli/repl_backend.h"
 #include "engine/cli/row_printer.h"
 #include "engine/cli/session.h"
 #include "engine/function/registry.h"
@@ -27,19 +33,27 @@ namespace eddy {
 namespace {
 
 constexpr const char* kReplUsage = R"(usage: eddy repl [options]     (or `eddy` on a terminal)
+       eddy repl --server http[s]://HOST:PORT [--user NAME] [--output table|json] [--set KEY=VALUE]
 
 An interactive session on an engine of its own: over the embedded log in the state directory,
-or on a Kafka cluster with --bootstrap-servers (as for eddy run).
+or on a Kafka cluster with --bootstrap-servers (as for eddy run). With --server, attached to a
+running `eddy run` (or ksqlDB) over its REST API instead: every statement goes to the server.
 Statements end with ';' and may span lines. Besides everything `eddy run` accepts: SHOW
 STREAMS|TABLES|QUERIES|TOPICS|FUNCTIONS|PROPERTIES, DESCRIBE [EXTENDED] x, DESCRIBE FUNCTION f,
 EXPLAIN query-id, TERMINATE query-id, PRINT topic [LIMIT n], SET / UNSET, RUN SCRIPT 'file',
 DEFINE name = 'value' (then ${name} anywhere), UNDEFINE name, SPOOL 'file' / SPOOL OFF. A SELECT ... EMIT
 CHANGES prints rows until LIMIT or Ctrl-C; a SELECT without EMIT CHANGES prints the current rows.
 Ctrl-D leaves. With stdin not a terminal, statements are read from it; the exit code is 1 if any
-failed.
+failed (attached, a push query without LIMIT then ends when no row has come for 2 s).
 
 options: --state-dir DIR, --config FILE, --set KEY=VALUE, --output table|json,
          --bootstrap-servers H:P, --service-id ID (as for eddy run)
+         --server URL   attach to a running eddy: http://HOST:PORT (default port 8088), or
+                        https:// when its API has TLS (the server's certificate is checked
+                        against the system's, or SSL_CERT_FILE's); SET and --set properties
+                        are sent with each request, as ksqlDB's CLI does
+         --user NAME    HTTP basic authentication (eddy.yaml's server.users); the password is
+                        read from EDDY_PASSWORD, else asked on the terminal
 )";
 
 std::atomic<bool> g_interrupted{false};
@@ -128,60 +142,38 @@ class TeeBuf final : public std::streambuf {
   std::streambuf* b_;
 };
 
-class Repl {
- public:
-  ~Repl() { SpoolOff(); }
+}  // namespace
 
-  // Handles the session commands ksqlDB's CLI has beside SQL — DEFINE name = 'value',
-  // UNDEFINE name, SPOOL 'file' | SPOOL OFF — and ${name} substitution, then runs the rest.
-  bool RunBuffer(const std::string& text) {
-    bool ok = true;
-    for (const std::string& piece : SplitStatements(text)) {
-      std::smatch m;
-      static const std::regex kDefine(R"(^\s*DEFINE\s+([A-Za-z_][A-Za-z0-9_]*)\s*=\s*'((?:[^']|'')*)'\s*;?\s*$)",
-                                      std::regex::icase);
-      static const std::regex kUndefine(R"(^\s*UNDEFINE\s+([A-Za-z_][A-Za-z0-9_]*)\s*;?\s*$)", std::regex::icase);
-      static const std::regex kSpool(R"(^\s*SPOOL\s+(OFF|'([^']*)')\s*;?\s*$)", std::regex::icase);
-      if (std::regex_match(piece, m, kDefine)) {
-        std::string v = m[2].str();
-        for (size_t p = 0; (p = v.find("''", p)) != std::string::npos; ++p) v.erase(p, 1);
-        variables_[m[1].str()] = v;
-        continue;
-      }
-      if (std::regex_match(piece, m, kUndefine)) {
-        variables_.erase(m[1].str());
-        continue;
-      }
-      if (std::regex_match(piece, m, kSpool)) {
-        SpoolOff();
-        if (m[2].matched) {
-          spool_.open(m[2].str(), std::ios::app);
-          if (!spool_) {
-            std::cout << "Cannot write " << m[2].str() << std::endl;
-            ok = false;
-            continue;
-          }
-          tee_ = std::make_unique<TeeBuf>(std::cout.rdbuf(), spool_.rdbuf());
-          saved_ = std::cout.rdbuf(tee_.get());
-        }
-        continue;
-      }
-      std::string expanded;
-      if (!Substitute(piece, &expanded)) {
-        ok = false;
-        continue;
-      }
-      ok = RunText(expanded) && ok;
-      if (!ok && !interactive_) break;
-    }
-    return ok;
+void PrintStatementError(const std::string& text, int line, int column, const std::string& message) {
+  if (line > 0) {
+    // The offending line with a caret under the column.
+    int at = 1;
+    size_t start = 0;
+    for (size_t i = 0; i < text.size() && at < line; ++i)
+      if (text[i] == '\n') ++at, start = i + 1;
+    size_t end = text.find('\n', start);
+    std::string src = text.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    std::cout << src << "\n" << std::string(static_cast<size_t>(std::max(0, column - 1)), ' ') << "^\n";
+    std::cout << fmt::format("line {}:{}: {}", line, column, message) << std::endl;
+  } else {
+    std::cout << message << std::endl;
   }
+}
 
-  Repl(Engine& engine, OutputFormat output, bool interactive, bool kafka)
-      : engine_(engine), printer_(std::cout, output), interactive_(interactive), kafka_(kafka) {}
+namespace {
+
+// The REPL on an engine of its own: over the embedded log, or on a Kafka cluster.
+class LocalBackend final : public ReplBackend {
+ public:
+  LocalBackend(Engine& engine, const ReplContext& context, bool kafka)
+      : engine_(engine), printer_(std::cout, context.output), interactive_(context.interactive),
+        interrupted_(*context.interrupted), kafka_(kafka) {}
+
+  // RUN SCRIPT, when the parser finds one the REPL's own check did not (after a comment).
+  void set_run_script(std::function<bool(const std::string&)> f) { run_script_ = std::move(f); }
 
   // Runs every statement of `text` (a complete buffer). Returns false if one failed.
-  bool RunText(const std::string& text) {
+  bool Run(const std::string& text) override {
     Result<std::vector<dsl::Statement>> parsed = dsl::ParseStatements(text);
     if (!parsed.ok()) {
       ShowError(text, parsed.status());
@@ -197,30 +189,30 @@ class Repl {
     return ok;
   }
 
- private:
-  void ShowError(const std::string& text, const Status& st) {
-    if (st.pos().known()) {
-      // The offending line with a caret under the column.
-      int line = 1;
-      size_t start = 0;
-      for (size_t i = 0; i < text.size() && line < st.pos().line; ++i)
-        if (text[i] == '\n') ++line, start = i + 1;
-      size_t end = text.find('\n', start);
-      std::string src = text.substr(start, end == std::string::npos ? std::string::npos : end - start);
-      std::cout << src << "\n" << std::string(static_cast<size_t>(std::max(0, st.pos().column - 1)), ' ') << "^\n";
-      std::cout << fmt::format("line {}:{}: {}", st.pos().line, st.pos().column, st.message()) << std::endl;
-    } else {
-      std::cout << st.message() << std::endl;
+  std::vector<std::string> CompletionWords() override {
+    std::vector<std::string> words;
+    for (const auto& [name, def] : engine_.catalog().sources()) {
+      words.push_back(name);
+      for (const auto& c : def.schema.key) words.push_back(c.name);
+      for (const auto& c : def.schema.value) words.push_back(c.name);
     }
+    for (const auto& [id, q] : engine_.catalog().queries()) words.push_back(id);
+    return words;
   }
 
+  void Checkpoint() override { (void)engine_.Commit(); }
+
+ private:
+  static void ShowError(const std::string& text, const Status& st) {
+    PrintStatementError(text, st.pos().known() ? st.pos().line : 0, st.pos().column, st.message());
+  }
   // On Kafka, records written a moment ago may still be on their way: process until every
   // query has read its inputs to the end twice in a row (at most 10 s, or until Ctrl-C).
   void CatchUp() {
     if (!kafka_) return;
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    for (int caught = 0; caught < 2 && !g_interrupted.load() && std::chrono::steady_clock::now() < deadline;) {
-      if (!engine_.RunUntilIdle(&g_interrupted).ok()) return;
+    for (int caught = 0; caught < 2 && !interrupted_.load() && std::chrono::steady_clock::now() < deadline;) {
+      if (!engine_.RunUntilIdle(&interrupted_).ok()) return;
       caught = engine_.CaughtUp() ? caught + 1 : 0;
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
@@ -236,7 +228,7 @@ class Repl {
       return true;
     }
     if (st->kind == K::kSelect) return RunSelect(text, st);
-    if (st->kind == K::kRunScript) return RunScript(text, st->run_script->path);
+    if (st->kind == K::kRunScript) return run_script_ && run_script_(st->run_script->path);
     size_t queries_before = engine_.catalog().queries().size();
     Status s = engine_.Execute(st);
     if (s.ok()) s = engine_.RunUntilIdle();
@@ -292,13 +284,13 @@ class Repl {
       engine_.set_row_callback(nullptr);
       return ShowError(text, s.WithPos(st->pos)), false;
     }
-    g_interrupted.store(false);
+    interrupted_.store(false);
     // Read from a script, a push query ends when its inputs are read to the end (on Kafka: twice
     // in a row, at most 10 s, as records may still be on their way).
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
     int caught_up = 0;
-    while (push && !done && !g_interrupted.load()) {
-      s = engine_.RunUntilIdle(&g_interrupted);
+    while (push && !done && !interrupted_.load()) {
+      s = engine_.RunUntilIdle(&interrupted_);
       if (!s.ok()) break;
       if (!interactive_) {
         caught_up = engine_.CaughtUp() ? caught_up + 1 : 0;
@@ -321,16 +313,97 @@ class Repl {
       }
       if (schema) printer_.PrintAll(*schema, rows);
       std::cout << rows.size() << (rows.size() == 1 ? " row\n" : " rows\n");
-    } else if (g_interrupted.load()) {
+    } else if (interrupted_.load()) {
       std::cout << "Query terminated\n";
     } else if (done) {
       std::cout << "Limit Reached\nQuery terminated\n";
     }
-    g_interrupted.store(false);
+    interrupted_.store(false);
     std::cout << std::flush;
     return true;
   }
 
+  Engine& engine_;
+  RowPrinter printer_;
+  bool interactive_;
+  std::atomic<bool>& interrupted_;
+  bool kafka_;
+  std::function<bool(const std::string&)> run_script_;
+};
+
+// What the ksql CLI does beside SQL, whichever backend runs the statements: DEFINE / UNDEFINE
+// and ${name} substitution, SPOOL, RUN SCRIPT.
+class Repl {
+ public:
+  Repl(ReplBackend& backend, bool interactive) : backend_(backend), interactive_(interactive) {}
+  ~Repl() { SpoolOff(); }
+
+  // Handles the session commands ksqlDB's CLI has beside SQL — DEFINE name = 'value',
+  // UNDEFINE name, SPOOL 'file' | SPOOL OFF, RUN SCRIPT 'file' — and ${name} substitution; the
+  // backend runs the rest.
+  bool RunBuffer(const std::string& text) {
+    bool ok = true;
+    for (const std::string& piece : SplitStatements(text)) {
+      std::smatch m;
+      static const std::regex kDefine(R"(^\s*DEFINE\s+([A-Za-z_][A-Za-z0-9_]*)\s*=\s*'((?:[^']|'')*)'\s*;?\s*$)",
+                                      std::regex::icase);
+      static const std::regex kUndefine(R"(^\s*UNDEFINE\s+([A-Za-z_][A-Za-z0-9_]*)\s*;?\s*$)", std::regex::icase);
+      static const std::regex kSpool(R"(^\s*SPOOL\s+(OFF|'([^']*)')\s*;?\s*$)", std::regex::icase);
+      static const std::regex kRunScript(R"(^\s*RUN\s+SCRIPT\s+'((?:[^']|'')*)'\s*;?\s*$)", std::regex::icase);
+      if (std::regex_match(piece, m, kDefine)) {
+        std::string v = m[2].str();
+        for (size_t p = 0; (p = v.find("''", p)) != std::string::npos; ++p) v.erase(p, 1);
+        variables_[m[1].str()] = v;
+        continue;
+      }
+      if (std::regex_match(piece, m, kUndefine)) {
+        variables_.erase(m[1].str());
+        continue;
+      }
+      if (std::regex_match(piece, m, kSpool)) {
+        SpoolOff();
+        if (m[2].matched) {
+          spool_.open(m[2].str(), std::ios::app);
+          if (!spool_) {
+            std::cout << "Cannot write " << m[2].str() << std::endl;
+            ok = false;
+            continue;
+          }
+          tee_ = std::make_unique<TeeBuf>(std::cout.rdbuf(), spool_.rdbuf());
+          saved_ = std::cout.rdbuf(tee_.get());
+        }
+        continue;
+      }
+      std::string expanded;
+      if (!Substitute(piece, &expanded)) {
+        ok = false;
+        continue;
+      }
+      if (std::regex_match(expanded, m, kRunScript)) {
+        std::string path = m[1].str();
+        for (size_t p = 0; (p = path.find("''", p)) != std::string::npos; ++p) path.erase(p, 1);
+        ok = RunScript(path) && ok;
+      } else {
+        ok = backend_.Run(expanded) && ok;
+      }
+      if (!ok && !interactive_) break;
+    }
+    return ok;
+  }
+
+  // Runs the statements of a file (RUN SCRIPT).
+  bool RunScript(const std::string& path) {
+    std::ifstream in(path);
+    if (!in) {
+      std::cout << "Cannot read script " << path << std::endl;
+      return false;
+    }
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return RunBuffer(ss.str());
+  }
+
+ private:
   // Replaces ${name} with the value DEFINE gave it; an undefined name is an error.
   bool Substitute(const std::string& in, std::string* out) {
     out->clear();
@@ -364,22 +437,9 @@ class Repl {
     if (spool_.is_open()) spool_.close();
   }
 
-  bool RunScript(const std::string& text, const std::string& path) {
-    std::ifstream in(path);
-    if (!in) {
-      std::cout << "Cannot read script " << path << std::endl;
-      return false;
-    }
-    std::stringstream ss;
-    ss << in.rdbuf();
-    (void)text;
-    return RunBuffer(ss.str());
-  }
 
-  Engine& engine_;
-  RowPrinter printer_;
+  ReplBackend& backend_;
   bool interactive_;
-  bool kafka_;
   std::map<std::string, std::string> variables_;
   std::ofstream spool_;
   std::unique_ptr<TeeBuf> tee_;
@@ -387,7 +447,7 @@ class Repl {
 };
 
 // Tab completion: keywords, stream and table names, their columns, functions and properties.
-const Engine* g_completion_engine = nullptr;
+ReplBackend* g_completion_backend = nullptr;
 std::vector<std::string> g_candidates;
 
 const char* const kKeywords[] = {
@@ -418,14 +478,8 @@ char* NextCandidate(const char* text, int state) {
       if (std::find(g_candidates.begin(), g_candidates.end(), w) == g_candidates.end()) g_candidates.push_back(w);
     };
     for (const char* k : kKeywords) offer(k);
-    if (g_completion_engine) {
-      for (const auto& [name, def] : g_completion_engine->catalog().sources()) {
-        offer(name);
-        for (const auto& c : def.schema.key) offer(c.name);
-        for (const auto& c : def.schema.value) offer(c.name);
-      }
-      for (const auto& [id, q] : g_completion_engine->catalog().queries()) offer(id);
-    }
+    if (g_completion_backend)
+      for (const auto& word : g_completion_backend->CompletionWords()) offer(word);
     for (const auto& [name, f] : FunctionRegistry::Builtins().scalars()) offer(name);
     for (const auto& [name, f] : FunctionRegistry::Builtins().aggregates()) offer(name);
     for (const auto& [name, f] : FunctionRegistry::Builtins().tables()) offer(name);
@@ -446,10 +500,34 @@ std::string HistoryPath() {
   return home ? std::string(home) + "/.eddy_history" : std::string();
 }
 
+// The password for --user: EDDY_PASSWORD, else asked on the terminal without echo.
+Result<std::string> Password(const std::string& user) {
+  if (const char* p = std::getenv("EDDY_PASSWORD")) return std::string(p);
+  int fd = ::open("/dev/tty", O_RDWR | O_CLOEXEC);
+  if (fd < 0) return Status::Invalid("--user needs a password: set EDDY_PASSWORD (there is no terminal to ask on)");
+  std::string prompt = "Password for " + user + ": ";
+  (void)!::write(fd, prompt.data(), prompt.size());
+  termios saved{};
+  bool tty = ::tcgetattr(fd, &saved) == 0;
+  if (tty) {
+    termios quiet = saved;
+    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    ::tcsetattr(fd, TCSAFLUSH, &quiet);
+  }
+  std::string password;
+  char c;
+  while (::read(fd, &c, 1) == 1 && c != '\n' && c != '\r') password.push_back(c);
+  if (tty) ::tcsetattr(fd, TCSAFLUSH, &saved);
+  (void)!::write(fd, "\n", 1);
+  ::close(fd);
+  return password;
+}
+
 }  // namespace
 
 int RunReplCommand(const std::vector<std::string>& args, bool interactive) {
   CommonOptions o;
+  std::string server, user;
   for (size_t i = 0; i < args.size(); ++i) {
     std::string error;
     switch (ParseCommonFlag(args, i, o, &error)) {
@@ -463,7 +541,27 @@ int RunReplCommand(const std::vector<std::string>& args, bool interactive) {
       std::cout << kReplUsage;
       return 0;
     }
+    std::string flag = args[i].substr(0, args[i].find('='));
+    if (flag == "--server" || flag == "--user") {
+      std::string& target = flag == "--server" ? server : user;
+      if (args[i].size() > flag.size()) target = args[i].substr(flag.size() + 1);
+      else if (i + 1 < args.size()) target = args[++i];
+      if (target.empty()) {
+        std::cerr << "eddy repl: " << flag << (flag == "--server" ? " needs a URL (http[s]://HOST:PORT)" : " needs a name")
+                  << "\n" << kReplUsage;
+        return 2;
+      }
+      continue;
+    }
     std::cerr << "eddy repl: unknown option " << args[i] << "\n" << kReplUsage;
+    return 2;
+  }
+  if (!user.empty() && server.empty()) {
+    std::cerr << "eddy repl: --user goes with --server URL\n";
+    return 2;
+  }
+  if (!server.empty() && (!o.bootstrap_servers.empty() || o.explicit_state)) {
+    std::cerr << "eddy repl: --server attaches to a running eddy: --bootstrap-servers and --state-dir are its own\n";
     return 2;
   }
   Status st = ApplyConfig(o);
@@ -471,32 +569,64 @@ int RunReplCommand(const std::vector<std::string>& args, bool interactive) {
     std::cerr << "eddy repl: " << st.message() << "\n";
     return 2;
   }
-  // Embedded, or on a Kafka cluster with the same flags and eddy.yaml as `eddy run`.
-  const bool kafka = !o.bootstrap_servers.empty() || o.kafka.count("bootstrap.servers");
+  ReplContext context;
+  context.output = o.output;
+  context.interactive = interactive;
+  context.interrupted = &g_interrupted;
+
+  // Attached to a running eddy over its REST API; or an engine of its own, embedded or on a
+  // Kafka cluster with the same flags and eddy.yaml as `eddy run`.
+  std::unique_ptr<ReplBackend> backend;
+  std::string banner = "eddy";
   EmbeddedSession embedded;
   KafkaSession on_kafka;
-  if (kafka) {
-    auto session = OpenKafkaSession(o);
-    if (!session.ok()) {
-      std::cerr << "eddy repl: " << session.status().message() << "\n";
+  if (!server.empty()) {
+    RemoteOptions ro;
+    ro.url = server;
+    ro.user = user;
+    ro.properties = o.properties;
+    if (!user.empty()) {
+      Result<std::string> password = Password(user);
+      if (!password.ok()) {
+        std::cerr << "eddy repl: " << password.status().message() << "\n";
+        return 2;
+      }
+      ro.password = std::move(password).value();
+    }
+    Result<std::unique_ptr<ReplBackend>> remote = OpenRemoteBackend(ro, context, &banner);
+    if (!remote.ok()) {
+      std::cerr << "eddy repl: " << remote.status().message() << "\n";
       return 1;
     }
-    on_kafka = std::move(session).value();
+    backend = std::move(remote).value();
   } else {
-    auto session = OpenEmbeddedSession(o);
-    if (!session.ok()) {
-      std::cerr << "eddy repl: " << session.status().message() << "\n";
-      return 1;
+    const bool kafka = !o.bootstrap_servers.empty() || o.kafka.count("bootstrap.servers");
+    if (kafka) {
+      auto session = OpenKafkaSession(o);
+      if (!session.ok()) {
+        std::cerr << "eddy repl: " << session.status().message() << "\n";
+        return 1;
+      }
+      on_kafka = std::move(session).value();
+    } else {
+      auto session = OpenEmbeddedSession(o);
+      if (!session.ok()) {
+        std::cerr << "eddy repl: " << session.status().message() << "\n";
+        return 1;
+      }
+      embedded = std::move(session).value();
     }
-    embedded = std::move(session).value();
+    Engine& engine = kafka ? *on_kafka.engine : *embedded.engine;
+    engine.processing_log().set_keep(false);
+    engine.processing_log().set_sink([](const ProcessingLogEntry& e) {
+      std::cerr << fmt::format("processing log: {}: {} partition {} offset {}: {}\n", e.query_id, e.topic, e.partition,
+                               e.offset, e.message);
+    });
+    backend = std::make_unique<LocalBackend>(engine, context, kafka);
   }
-  Engine& engine = kafka ? *on_kafka.engine : *embedded.engine;
-  engine.processing_log().set_keep(false);
-  engine.processing_log().set_sink([](const ProcessingLogEntry& e) {
-    std::cerr << fmt::format("processing log: {}: {} partition {} offset {}: {}\n", e.query_id, e.topic, e.partition,
-                             e.offset, e.message);
-  });
-  Repl repl(engine, o.output, interactive, kafka);
+  Repl repl(*backend, interactive);
+  if (auto* lb = dynamic_cast<LocalBackend*>(backend.get()))
+    lb->set_run_script([&repl](const std::string& path) { return repl.RunScript(path); });
   bool all_ok = true;
   if (!interactive) {
     std::string buffer, line;
@@ -508,7 +638,7 @@ int RunReplCommand(const std::vector<std::string>& args, bool interactive) {
       }
     }
     if (buffer.find_first_not_of(" \t\r\n") != std::string::npos) all_ok = repl.RunBuffer(buffer) && all_ok;
-    (void)engine.Commit();
+    backend->Checkpoint();
     return all_ok ? 0 : 1;
   }
   struct sigaction sa {};
@@ -517,9 +647,10 @@ int RunReplCommand(const std::vector<std::string>& args, bool interactive) {
   sigaction(SIGINT, &sa, nullptr);
   std::string history = HistoryPath();
   using_history();
-  g_completion_engine = &engine;
+  g_completion_backend = backend.get();
   rl_attempted_completion_function = Complete;
   if (!history.empty()) read_history(history.c_str());
+  if (!server.empty()) std::cout << banner << "\n";
   std::cout << "eddy — type a statement ending in ';', `help;` for help, Ctrl-D to leave.\n" << std::flush;
   std::string buffer;
   while (true) {
@@ -547,10 +678,11 @@ int RunReplCommand(const std::vector<std::string>& args, bool interactive) {
     add_history(entry.c_str());
     repl.RunBuffer(buffer);
     buffer.clear();
-    (void)engine.Commit();
+    backend->Checkpoint();
   }
   if (!history.empty()) write_history(history.c_str());
-  (void)engine.Commit();
+  g_completion_backend = nullptr;
+  backend->Checkpoint();
   return 0;
 }
 

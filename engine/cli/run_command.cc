@@ -55,8 +55,9 @@ options:
 
 eddy.yaml keys: state-dir, bootstrap-servers, service-id, output, properties (a map),
 kafka (a map of librdkafka settings: security.protocol, sasl.*, ssl.*, ...; also given as
---set kafka.KEY=VALUE), and server: {listen: HOST:PORT, users: {NAME: PASSWORD, ...}} (the
-REST API's address and, when users are given, the HTTP basic authentication it requires).
+--set kafka.KEY=VALUE), and server: {listen: HOST:PORT, users: {NAME: PASSWORD, ...}, tls: {cert: FILE, key: FILE}}
+(the REST API's address; when users are given, the HTTP basic authentication it requires;
+with tls, HTTPS from PEM files, as ksqlDB's listeners=https://... with ssl.keystore.*).
 On Kafka, --set processing.guarantee=exactly_once_v2 commits outputs, state changelogs and
 input offsets in one transaction (default at_least_once).
 Exit codes: 0 success, 1 a statement failed, 2 bad usage.
@@ -98,9 +99,15 @@ int Usage(const std::string& msg) {
   return 2;
 }
 
-// eddy.yaml's `server` map: `listen` (unless --listen gave one) and `users` (basic
-// authentication: name -> password; never printed).
-Status ReadServerConfig(const std::string& path, std::string* listen, std::map<std::string, std::string>* users) {
+// TLS files from eddy.yaml's server.tls (paths relative to the YAML file's folder).
+struct TlsConfig {
+  std::string cert, key, key_password;
+};
+
+// eddy.yaml's `server` map: `listen` (unless --listen gave one), `users` (basic
+// authentication: name -> password; never printed) and `tls` (cert, key, key-password).
+Status ReadServerConfig(const std::string& path, std::string* listen, std::map<std::string, std::string>* users,
+                        TlsConfig* tls) {
   if (path.empty()) return Status::Ok();
   try {
     YAML::Node server = YAML::LoadFile(path)["server"];
@@ -110,6 +117,17 @@ Status ReadServerConfig(const std::string& path, std::string* listen, std::map<s
     if (YAML::Node u = server["users"]) {
       if (!u.IsMap()) return Status::Invalid(fmt::format("{}: 'server.users' must map user names to passwords", path));
       for (const auto& kv : u) (*users)[kv.first.as<std::string>()] = kv.second.as<std::string>();
+    }
+    if (YAML::Node t = server["tls"]) {
+      if (!t.IsMap() || !t["cert"] || !t["key"])
+        return Status::Invalid(fmt::format("{}: 'server.tls' needs cert: FILE and key: FILE (PEM)", path));
+      auto resolve = [&](const std::string& f) {
+        std::filesystem::path p(f);
+        return p.is_absolute() ? f : (std::filesystem::path(path).parent_path() / p).string();
+      };
+      tls->cert = resolve(t["cert"].as<std::string>());
+      tls->key = resolve(t["key"].as<std::string>());
+      if (t["key-password"]) tls->key_password = t["key-password"].as<std::string>();
     }
   } catch (const YAML::Exception& e) {
     return Status::Invalid(fmt::format("{}: {}", path, e.what()));
@@ -191,8 +209,9 @@ int RunRunCommand(const std::vector<std::string>& args) {
     }
   }
   std::map<std::string, std::string> users;
+  TlsConfig tls;
   {
-    Status st = ReadServerConfig(o.common.config, &o.listen, &users);
+    Status st = ReadServerConfig(o.common.config, &o.listen, &users, &tls);
     if (!st.ok()) {
       std::cerr << "eddy run: " << st.message() << "\n";
       return 2;
@@ -305,9 +324,12 @@ int RunRunCommand(const std::vector<std::string>& args) {
         return Usage("--listen needs HOST:PORT with a port number");
       }
     }
+    ho.tls_cert_file = tls.cert;
+    ho.tls_key_file = tls.key;
+    ho.tls_key_password = tls.key_password;
     server = std::make_unique<HttpServer>(ho);
     Status ls = server->Listen();
-    if (!ls.ok() && !o.listen.empty()) {
+    if (!ls.ok() && (!o.listen.empty() || ls.code() != StatusCode::kIoError)) {
       std::cerr << "eddy run: cannot listen on " << ls.message() << "\n";
       return 1;
     }
@@ -322,6 +344,14 @@ int RunRunCommand(const std::vector<std::string>& args) {
       ao.kafka_cluster_id = kafka ? "kafka" : "embedded";
       ao.db = kafka ? on_kafka.db.get() : embedded.db.get();
       ao.users = std::move(users);
+      // ksqlDB's server setting for push queries at once (default 100): --set or `properties`.
+      if (auto it = engine.properties().find("ksql.max.push.queries"); it != engine.properties().end()) {
+        char* end = nullptr;
+        long n = std::strtol(it->second.c_str(), &end, 10);
+        if (end == it->second.c_str() || *end != '\0' || n < 0 || n > 1000000)
+          return Usage("ksql.max.push.queries needs a whole number from 0 to 1000000");
+        ao.max_push_queries = static_cast<int>(n);
+      }
       api = std::make_unique<KsqlApi>(*loop, ao);
     }
   }
@@ -395,7 +425,8 @@ int RunRunCommand(const std::vector<std::string>& args) {
   signal(SIGTERM, OnSignal);
   if (server) {
     server->Start([&api](const HttpRequest& req, HttpResponse& resp) { api->Handle(req, resp); });
-    server_note = fmt::format("eddy: REST API on http://{}:{}\n", server->options().host, server->port());
+    server_note = fmt::format("eddy: REST API on {}://{}:{}\n", server->tls() ? "https" : "http",
+                              server->options().host, server->port());
   }
   std::cerr << "eddy: ready" << std::endl;
   std::cerr << server_note << std::flush;

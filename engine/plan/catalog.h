@@ -25,6 +25,11 @@ struct SourceDef {
   int partitions = 1;
   std::optional<std::string> timestamp_column;
   std::string timestamp_format;
+  // A windowed source (WITH WINDOW_TYPE, or the output of a windowed aggregate): its keys carry
+  // a window. window_type is "", "TUMBLING", "HOPPING" or "SESSION"; window_size_ms for the
+  // time windows, when known.
+  std::string window_type;
+  std::optional<int64_t> window_size_ms;
   std::string query_id;         // the persistent query writing it (C*AS), empty for CREATE
   std::string statement_text;   // the statement that created it
 };

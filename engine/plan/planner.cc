@@ -7,10 +7,12 @@
 #include <charconv>
 #include <functional>
 #include <set>
+#include <tuple>
 
 #include "dsl/analyzer.h"
 #include "engine/function/expr_builder.h"
 #include "engine/function/registry.h"
+#include "engine/function/timestamp_text.h"
 #include "engine/io/format.h"
 #include "operators/aggregate.h"
 #include "operators/window_aggregate.h"
@@ -233,31 +235,105 @@ const std::set<std::string> kCreateProps = {"KAFKA_TOPIC", "KEY_FORMAT", "VALUE_
                                             "KEY_SCHEMA_FULL_NAME", "VALUE_SCHEMA_FULL_NAME",
                                             "VALUE_AVRO_SCHEMA_FULL_NAME", "SOURCE_CONNECTOR"};
 
+// WITH (TIMESTAMP='col' [, TIMESTAMP_FORMAT='pattern']) on a source or a C*AS sink: the column
+// (key or value) whose value is the record's event time, as ksqlDB's
+// TimestampExtractionPolicyFactory checks it.
+// The column a TIMESTAMP property names: a quoted identifier keeps its case; otherwise upper-case.
+std::string TimestampColumnName(const dsl::Property& ts) {
+  const std::string& col = ts.value;
+  if (col.size() >= 2 && col.front() == '`' && col.back() == '`') return col.substr(1, col.size() - 2);
+  return Upper(col);
+}
+
 Status ApplyTimestamp(const Props& props, SourceDef& def) {
-  if (auto ts = props.Find("TIMESTAMP")) {
-    std::string col = ts->value;
-    // A quoted identifier keeps its case; otherwise upper-case.
-    if (col.size() >= 2 && col.front() == '`' && col.back() == '`') col = col.substr(1, col.size() - 2);
-    else col = Upper(col);
-    auto idx = def.schema.ValueIndex(col);
-    if (!idx) {
-      return Status::Invalid(fmt::format("The TIMESTAMP column set in the WITH clause does not exist in the schema: "
-                                         "'{}'", col), ts->pos);
-    }
-    const Type& t = *def.schema.value[*idx].type;
-    if (auto f = props.Find("TIMESTAMP_FORMAT")) {
-      def.timestamp_format = f->value;
-      if (t.kind != TypeKind::kString)
-        return Status::Invalid("TIMESTAMP_FORMAT needs a STRING timestamp column", f->pos);
-      return Status::Unsupported("TIMESTAMP_FORMAT is not supported yet", f->pos);
-    }
-    if (t.kind != TypeKind::kBigint && t.kind != TypeKind::kTimestamp) {
-      return Status::Invalid(fmt::format("Timestamp column, {}, should be LONG(INT64), TIMESTAMP, or a String with a "
-                                         "timestamp_format specified.", col), ts->pos);
-    }
-    def.timestamp_column = col;
+  auto ts = props.Find("TIMESTAMP");
+  if (!ts) return Status::Ok();
+  std::string col = TimestampColumnName(*ts);
+  const Column* column = nullptr;
+  if (auto k = def.schema.KeyIndex(col)) column = &def.schema.key[*k];
+  else if (auto v = def.schema.ValueIndex(col)) column = &def.schema.value[*v];
+  if (!column) {
+    return Status::Invalid(fmt::format("The TIMESTAMP column set in the WITH clause does not exist in the schema: "
+                                       "'{}'", col), ts->pos);
   }
+  TypeKind kind = column->type->kind;
+  const dsl::Property* f = props.Find("TIMESTAMP_FORMAT");
+  if (kind == TypeKind::kString) {
+    if (!f)
+      return Status::Invalid("A String timestamp field has been specified without also specifying the "
+                             "timestamp_format", ts->pos);
+    Result<TimestampTextParser> parser = TimestampTextParser::Make(f->value);
+    if (!parser.ok())
+      return Status::Invalid(fmt::format("Invalid datetime format for config:TIMESTAMP_FORMAT, reason:{}",
+                                         parser.status().message()), f->pos);
+    def.timestamp_format = f->value;
+  } else if (f) {
+    return Status::Invalid("'TIMESTAMP_FORMAT' set in the WITH clause can only be used when the timestamp column in "
+                           "of type STRING.", f->pos);
+  } else if (kind != TypeKind::kBigint && kind != TypeKind::kTimestamp) {
+    return Status::Invalid(fmt::format("Timestamp column, `{}`, should be LONG(INT64), TIMESTAMP, or a String with a "
+                                       "timestamp_format specified", col), ts->pos);
+  }
+  def.timestamp_column = col;
   return Status::Ok();
+}
+
+// WINDOW_TYPE / WINDOW_SIZE of CREATE STREAM|TABLE: the source's keys are windowed.
+// WINDOW_SIZE is "<n> <unit>" (MILLISECOND(S) ... DAY(S)), required for the time windows and
+// refused for SESSION, as ksqlDB does.
+Status ApplyWindow(const Props& props, SourceDef& def) {
+  const dsl::Property* type = props.Find("WINDOW_TYPE");
+  const dsl::Property* size = props.Find("WINDOW_SIZE");
+  if (!type) {
+    if (size) return Status::Invalid("'WINDOW_SIZE' should only be set with 'WINDOW_TYPE'.", size->pos);
+    return Status::Ok();
+  }
+  const std::string t = Upper(type->value);
+  if (t != "SESSION" && t != "HOPPING" && t != "TUMBLING")
+    return Status::Invalid(fmt::format("Invalid value {} for property WINDOW_TYPE: String must be one of: SESSION, "
+                                       "HOPPING, TUMBLING", type->value), type->pos);
+  def.window_type = t;
+  if (def.schema.key.empty()) return Status::Invalid("Windowed sources require a key column.", type->pos);
+  if (t == "SESSION") {
+    if (size) return Status::Invalid("'WINDOW_SIZE' should not be set for SESSION windows.", size->pos);
+    return Status::Ok();
+  }
+  if (!size)
+    return Status::Invalid("Tumbling and Hopping window types should set 'WINDOW_SIZE' in the WITH clause.", type->pos);
+  std::string text = Upper(size->value);
+  size_t space = text.find(' ');
+  int64_t n = 0;
+  const std::string digits = text.substr(0, space);
+  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n);
+  std::string unit = space == std::string::npos ? "" : text.substr(text.find_first_not_of(' ', space));
+  if (!unit.empty() && unit.back() == 'S') unit.pop_back();
+  static const std::map<std::string, int64_t> kUnits = {{"MILLISECOND", 1}, {"SECOND", 1000}, {"MINUTE", 60000},
+                                                       {"HOUR", 3600000}, {"DAY", 86400000}};
+  auto it = kUnits.find(unit);
+  if (ec != std::errc() || end != digits.data() + digits.size() || n <= 0 || it == kUnits.end())
+    return Status::Invalid(fmt::format("Invalid WINDOW_SIZE property : {}", size->value), size->pos);
+  def.window_size_ms = n * it->second;
+  return Status::Ok();
+}
+
+// The event-time column of a source or sink, as ApplyTimestamp checked it.
+Result<std::optional<EventTimeColumn>> EventTimeOf(const SourceDef& def) {
+  if (!def.timestamp_column) return std::optional<EventTimeColumn>();
+  EventTimeColumn c;
+  c.name = *def.timestamp_column;
+  if (auto k = def.schema.KeyIndex(c.name)) {
+    c.index = *k;
+    c.in_key = true;
+  } else if (auto v = def.schema.ValueIndex(c.name)) {
+    c.index = *v;
+  } else {
+    return Status::Internal(fmt::format("timestamp column {} is not in {}", c.name, def.name));
+  }
+  if (!def.timestamp_format.empty()) {
+    ASSIGN_OR_RETURN(TimestampTextParser parser, TimestampTextParser::Make(def.timestamp_format));
+    c.parser = std::move(parser);
+  }
+  return std::optional<EventTimeColumn>(std::move(c));
 }
 
 Result<PlannedStatement> PlanCreateSource(const dsl::Statement& st, const Catalog& catalog,
@@ -322,6 +398,7 @@ Result<PlannedStatement> PlanCreateSource(const dsl::Statement& st, const Catalo
     return Status::Unsupported("inferring columns from a schema registry is not supported; list the columns",
                                cs.name_pos);
   RETURN_IF_ERROR(ApplyTimestamp(props, def));
+  RETURN_IF_ERROR(ApplyWindow(props, def));
   RETURN_IF_ERROR(CheckKeyTypes(def.schema, st.pos));
   RETURN_IF_ERROR(CheckFormats(def).WithPos(st.pos));
   PlannedStatement out;
@@ -368,6 +445,36 @@ dsl::ExprPtr CloneExpr(const Expr& e) {
   return c;
 }
 
+// ksqlDB's "magic" pseudo-timestamps: in WHERE and HAVING, a string literal compared with ROWTIME,
+// WINDOWSTART or WINDOWEND (=, <>, <, <=, >, >=, or as a BETWEEN bound) is read as a point in
+// time ('2018', '2019-01-01T00:00:00+0445') and replaced by its epoch milliseconds.
+bool IsTimeColumn(const Expr& e) {
+  return e.kind == ExprKind::kColumnRef && (e.name == "ROWTIME" || e.name == "WINDOWSTART" || e.name == "WINDOWEND");
+}
+
+Status ToEpochLiteral(Expr& e) {
+  if (e.kind != ExprKind::kLiteral || e.lit_kind != dsl::LiteralKind::kString) return Status::Ok();
+  Result<int64_t> ms = ParsePartialTimestamp(e.text);
+  if (!ms.ok()) return Status::Invalid(ms.status().message(), e.pos);
+  e.lit_kind = dsl::LiteralKind::kInteger;
+  e.text = std::to_string(ms.value());
+  return Status::Ok();
+}
+
+Status RewriteMagicTimestamps(Expr& e) {
+  for (auto& c : e.children) RETURN_IF_ERROR(RewriteMagicTimestamps(*c));
+  if (e.kind == ExprKind::kBetween && IsTimeColumn(*e.children[0])) {
+    RETURN_IF_ERROR(ToEpochLiteral(*e.children[1]));
+    return ToEpochLiteral(*e.children[2]);
+  }
+  bool comparison = e.bin_op == dsl::BinaryOp::kEq || e.bin_op == dsl::BinaryOp::kNe || e.bin_op == dsl::BinaryOp::kLt ||
+                    e.bin_op == dsl::BinaryOp::kLe || e.bin_op == dsl::BinaryOp::kGt || e.bin_op == dsl::BinaryOp::kGe;
+  if (e.kind != ExprKind::kBinary || !comparison) return Status::Ok();
+  if (IsTimeColumn(*e.children[0])) return ToEpochLiteral(*e.children[1]);
+  if (IsTimeColumn(*e.children[1])) return ToEpochLiteral(*e.children[0]);
+  return Status::Ok();
+}
+
 bool IsAggregateCall(const Expr& e, const FunctionRegistry& reg) {
   return e.kind == ExprKind::kFunctionCall && reg.FindAggregate(e.name) && !reg.FindScalar(e.name);
 }
@@ -411,9 +518,20 @@ class QueryBuilder {
     BuildScope();
     RETURN_IF_ERROR(BuildInputs());
     if (q_.where) {
+      // ksqlDB checks WHERE against the source's columns first: a windowed aggregate's window
+      // bounds are not among them (a windowed source's are).
+      const Expr* bound = nullptr;
+      dsl::VisitExpr(*q_.where, [&](const Expr& x) {
+        if (!bound && q_.window && IsWindowBound(x) && !dsl::ResolveColumnRef(x, scope_)) bound = &x;
+        return !bound;
+      });
+      if (bound)
+        return Status::Invalid(fmt::format("Error in WHERE expression: Unknown column {}.", bound->name), bound->pos);
       if (ContainsAggregate(*q_.where, reg_))
         return Status::Invalid("Aggregate functions are not allowed in the WHERE clause.", q_.where->pos);
-      Result<CompiledExprPtr> analyzed = dsl::AnalyzeExpr(*q_.where, scope_, reg_);
+      where_rewritten_ = CloneExpr(*q_.where);
+      RETURN_IF_ERROR(RewriteMagicTimestamps(*where_rewritten_));
+      Result<CompiledExprPtr> analyzed = dsl::AnalyzeExpr(*where_rewritten_, scope_, reg_);
       if (!analyzed.ok()) return ClauseError(analyzed.status(), "WHERE");
       CompiledExprPtr pred = std::move(analyzed).value();
       if (pred->type()->kind != TypeKind::kBoolean)
@@ -425,6 +543,7 @@ class QueryBuilder {
     }
     if (!q_.partition_by.empty()) RETURN_IF_ERROR(BuildPartitionBy());
     RETURN_IF_ERROR(ExpandSelect());
+    RETURN_IF_ERROR(CheckSinkTimestamp());
     bool aggregate = !q_.group_by.empty();
     for (const auto& item : items_) aggregate = aggregate || ContainsAggregate(*item.expr, reg_);
     if (q_.having) aggregate = true;
@@ -433,13 +552,32 @@ class QueryBuilder {
     if (q_.emit == dsl::EmitKind::kFinal && !(aggregate && q_.window))
       return Status::Invalid("EMIT FINAL is only supported for windowed aggregations.", q_.pos);
     RETURN_IF_ERROR(BuildTableFunctions(aggregate));
+    aggregate_ = aggregate;
     if (aggregate) return BuildAggregate();
+    // A table's WHERE deletes a row that stops matching (FilterOperator::set_track_passing).
+    if (where_ && output_is_table_ && persistent_) where_->set_track_passing(fmt::format("{}-where", sink_name_));
     return BuildProjection();
   }
 
   std::unique_ptr<Topology> TakeTopology() { return std::move(topo_); }
+  // The sink's WITH (TIMESTAMP=...) column, which the projection must name (checked before the
+  // projection's shape, as ksqlDB does).
+  void set_sink_timestamp(std::string column, SourcePos pos) { sink_timestamp_ = {std::move(column), pos}; }
   bool output_is_table() const { return output_is_table_; }
   const Schema& output_schema() const { return output_schema_; }
+  // The window type and size of the output's keys: a windowed aggregate's; without an aggregate,
+  // the first source's (a join of windowed sources keeps their windows). "" when not windowed.
+  std::pair<std::string, std::optional<int64_t>> OutputWindow() const {
+    if (aggregate_) {
+      if (!q_.window) return {"", std::nullopt};
+      switch (q_.window->type) {
+        case dsl::WindowType::kSession: return {"SESSION", std::nullopt};
+        case dsl::WindowType::kHopping: return {"HOPPING", q_.window->size.millis};
+        case dsl::WindowType::kTumbling: return {"TUMBLING", q_.window->size.millis};
+      }
+    }
+    return {sources_[0].def.window_type, sources_[0].def.window_size_ms};
+  }
 
  private:
   void BuildScope() {
@@ -454,6 +592,11 @@ class QueryBuilder {
       scope_.columns.push_back({q, s.def.name, "ROWTIME", Type::Bigint(), i++, true});
       scope_.columns.push_back({q, s.def.name, "ROWPARTITION", Type::Int(), i++, true});
       scope_.columns.push_back({q, s.def.name, "ROWOFFSET", Type::Bigint(), i++, true});
+      if (!s.def.window_type.empty()) {
+        // A windowed source's window bounds (WidenOperator appends them).
+        scope_.columns.push_back({q, s.def.name, "WINDOWSTART", Type::Bigint(), i++, true});
+        scope_.columns.push_back({q, s.def.name, "WINDOWEND", Type::Bigint(), i++, true});
+      }
       s.width = i - offset;
       offset = i;
     }
@@ -477,7 +620,7 @@ class QueryBuilder {
     spec.value_columns = def.schema.value.size();
     ASSIGN_OR_RETURN(spec.key_format, MakeFormat(def.key_format, def.schema.key, KeyFormatOptions(def)));
     ASSIGN_OR_RETURN(spec.value_format, MakeFormat(def.value_format, def.schema.value, ValueFormatOptions(def)));
-    if (def.timestamp_column) spec.timestamp_column = def.schema.ValueIndex(*def.timestamp_column);
+    ASSIGN_OR_RETURN(spec.timestamp_column, EventTimeOf(def));
     // ksqlDB passes a stream's null values through projections and PARTITION BY (joins and
     // aggregates drop them).
     spec.forward_null_values = !def.is_table;
@@ -510,10 +653,18 @@ class QueryBuilder {
   Status BuildInputs() {
     ASSIGN_OR_RETURN(SourceOperator* left, MakeSource(sources_[0].def));
     tail_ = left;
-    Add(std::make_unique<WidenOperator>());
+    Add(std::make_unique<WidenOperator>(!sources_[0].def.window_type.empty()));
     output_is_table_ = sources_[0].def.is_table;
     if (q_.joins.empty()) return Status::Ok();
     return BuildJoins();
+  }
+
+  Status CheckSinkTimestamp() const {
+    if (!sink_timestamp_) return Status::Ok();
+    for (const auto& item : items_)
+      if (item.name == sink_timestamp_->first) return Status::Ok();
+    return Status::Invalid(fmt::format("The TIMESTAMP column set in the WITH clause does not exist in the schema: "
+                                       "'{}'", sink_timestamp_->first), sink_timestamp_->second);
   }
 
   // ---- joins ---------------------------------------------------------------------------------
@@ -621,6 +772,7 @@ class QueryBuilder {
         return Status::Invalid(fmt::format("Unsupported join expression: {}. Only equality joins are supported.",
                                            dsl::FormatExpr(on)), on.pos);
       }
+      if (Status q = dsl::CheckQualifiers(on, scope_); !q.ok()) return ClauseError(q, "JOIN ON");
       for (const auto& side : on.children) {
         Result<CompiledExprPtr> e = dsl::AnalyzeExpr(*side, scope_, reg_);
         if (!e.ok()) return ClauseError(e.status(), "JOIN ON");
@@ -641,6 +793,7 @@ class QueryBuilder {
                                            "source. Left side references `{}` and right references `{}`",
                                            SourceLabel(a), SourceLabel(b)), on.pos);
       }
+      RETURN_IF_ERROR(CheckJoinWindows(a, b, on.pos));
       if ((a != ri && b != ri) || a > ri || b > ri) {
         return Status::Invalid(fmt::format("A join criteria is expected to reference the source (`{}`) in the FROM "
                                            "clause, instead the right source references `{}` and the left source "
@@ -648,6 +801,43 @@ class QueryBuilder {
       }
     }
     return Status::Ok();
+  }
+
+  // ksqlDB joins windowed sources only to windowed sources of a compatible kind (session to
+  // session; tumbling and hopping to each other).
+  Status CheckJoinWindows(int a, int b, SourcePos pos) const {
+    const std::string& lw = sources_[a].def.window_type;
+    const std::string& rw = sources_[b].def.window_type;
+    if (lw.empty() != rw.empty()) {
+      return Status::Invalid(fmt::format("Can not join windowed source to non-windowed source.\n`{}` is {} windowed\n"
+                                         "`{}` is {} windowed", SourceLabel(a), lw.empty() ? "not" : lw,
+                                         SourceLabel(b), rw.empty() ? "not" : rw), pos);
+    }
+    if (lw.empty()) return Status::Ok();
+    const bool compatible = lw == "SESSION" ? rw == "SESSION" : rw != "SESSION";
+    if (!compatible) {
+      return Status::Invalid(fmt::format("Incompatible windowed sources.\nLeft source: {}\nRight source: {}\nSession "
+                                         "windowed sources can only be joined to other session windowed sources, and "
+                                         "may still not result in expected behaviour as session bounds must be an "
+                                         "exact match for the join to work\nHopping and tumbling windowed sources can "
+                                         "only be joined to other hopping and tumbling windowed sources", lw, rw), pos);
+    }
+    return Status::Ok();
+  }
+
+  // A windowed source cannot be re-keyed (its key is the window's too), nor joined to one whose
+  // windows differ in size (their keys are not alike either).
+  Status CheckWindowedRepartition(int left_source, const Expr& left_expr, int right_source, const Expr& right_expr,
+                                  SourcePos pos) {
+    const SourceDef& l = sources_[left_source].def;
+    const SourceDef& r = sources_[right_source].def;
+    if (l.window_type.empty() && r.window_type.empty()) return Status::Ok();
+    const bool rekey = (!l.window_type.empty() && !IsKeyOf(left_expr, left_source)) ||
+                       (!r.window_type.empty() && !IsKeyOf(right_expr, right_source)) ||
+                       l.window_size_ms != r.window_size_ms;
+    if (!rekey) return Status::Ok();
+    return Status::Invalid("Implicit repartitioning of windowed sources is not supported. See "
+                           "https://github.com/confluentinc/ksql/issues/4385.", pos);
   }
 
   // What ksqlDB accepts of a foreign-key join (join `i`, 1-based): the first join of a query
@@ -700,6 +890,16 @@ class QueryBuilder {
                                            dsl::FormatExpr(*Qualified(y)), yt->ToString()), on.pos);
       }
       join_key_type_ = lkey->type();
+      if (ContainsMap(*join_key_type_)) {
+        // Re-keying by the join expression makes it a key column, named as in the join's schema.
+        const dsl::ScopeColumn* c = dsl::ResolveColumnRef(left_expr, scope_);
+        Schema key;
+        key.key.push_back({c && left_expr.kind == ExprKind::kColumnRef ? c->qualifier + "_" + c->name
+                                                                        : SyntheticKeyName(),
+                           join_key_type_, ColumnRole::kKey, ""});
+        RETURN_IF_ERROR(CheckKeyTypes(key, on.pos));
+      }
+      RETURN_IF_ERROR(CheckWindowedRepartition(left_source, left_expr, ri, right_expr, on.pos));
       // ksqlDB compares the partition counts of the two sides (a join's own count is its right side's).
       const SourceRef& lp = sources_[i == 1 ? 0 : i - 1];
       // A foreign-key table-table join: the right side joined on its key, the left on anything
@@ -757,6 +957,14 @@ class QueryBuilder {
                                  "#create-stream-as-select", j.pos);
         std::vector<CompiledExprPtr> keys;
         keys.push_back(std::move(lkey));
+        // Windowed sources match only when their windows are the same too (ksqlDB compares the
+        // windowed keys' bytes): the window bounds join the key.
+        const bool windowed = !sources_[left_source].def.window_type.empty() && !r.def.window_type.empty();
+        if (windowed) {
+          const SourceRef& ls = sources_[left_source];
+          keys.push_back(MakeColumn(Section::kValue, ls.offset + ls.width - 2, Type::Bigint()));
+          keys.push_back(MakeColumn(Section::kValue, ls.offset + ls.width - 1, Type::Bigint()));
+        }
         Add(std::make_unique<RekeyOperator>(std::move(keys), dsl::FormatExpr(left_expr)));
         StreamStreamJoinSpec spec;
         spec.left_outer = left_outer;
@@ -771,6 +979,10 @@ class QueryBuilder {
         join = AddJoin(std::make_unique<StreamStreamJoinOperator>(std::move(spec)));
         std::vector<CompiledExprPtr> rkeys;
         rkeys.push_back(std::move(rkey));
+        if (windowed) {
+          rkeys.push_back(MakeColumn(Section::kValue, r.width - 2, Type::Bigint()));
+          rkeys.push_back(MakeColumn(Section::kValue, r.width - 1, Type::Bigint()));
+        }
         right_rekey_ = std::make_unique<RekeyOperator>(std::move(rkeys), dsl::FormatExpr(right_expr));
       } else {
         if (j.within_before)
@@ -806,7 +1018,7 @@ class QueryBuilder {
       }
       // The right source, re-keyed when it is a stream.
       ASSIGN_OR_RETURN(SourceOperator* right, MakeSource(r.def));
-      auto widen = std::make_unique<WidenOperator>();
+      auto widen = std::make_unique<WidenOperator>(!r.def.window_type.empty());
       right->set_downstream(widen.get());
       Operator* right_tail = widen.get();
       topo_->operators.push_back(std::move(widen));
@@ -977,6 +1189,7 @@ class QueryBuilder {
 
   Status ExpandSelect() {
     bool joined = sources_.size() > 1;
+    std::vector<size_t> field_named;  // items named after the struct field they read
     for (size_t i = 0; i < q_.select.size(); ++i) {
       const dsl::SelectItem& item = q_.select[i];
       if (item.kind == dsl::SelectItemKind::kExpr) {
@@ -998,8 +1211,10 @@ class QueryBuilder {
           if (c && owners.size() > 1)
             o.name = c->qualifier + "_" + c->name;
           else if (item.expr->kind == ExprKind::kColumnRef) o.name = item.expr->name;
-          else if (item.expr->kind == ExprKind::kDereference) o.name = item.expr->name;
-          else o.name = NextSyntheticName();
+          else if (item.expr->kind == ExprKind::kDereference) {
+            o.name = item.expr->name;
+            field_named.push_back(items_.size());
+          } else o.name = NextSyntheticName();
         }
         items_.push_back(o);
         continue;
@@ -1051,6 +1266,17 @@ class QueryBuilder {
       if (!any && item.kind == dsl::SelectItemKind::kQualifiedStar)
         return Status::Invalid(fmt::format("'{}' is not a valid stream/table name or alias.", item.qualifier), item.pos);
     }
+    // A field's name another item already has takes the first free suffix: B, B_1, B_2 (ksqlDB).
+    if (!field_named.empty()) {
+      std::set<std::string> taken;
+      for (size_t i = 0; i < items_.size(); ++i)
+        if (std::find(field_named.begin(), field_named.end(), i) == field_named.end()) taken.insert(items_[i].name);
+      for (size_t i : field_named) {
+        std::string base = items_[i].name;
+        for (int n = 1; taken.count(items_[i].name); ++n) items_[i].name = fmt::format("{}_{}", base, n);
+        taken.insert(items_[i].name);
+      }
+    }
     std::set<std::string> names;
     for (const auto& o : items_) {
       if (o.name == "ROWTIME" || o.name == "ROWPARTITION" || o.name == "ROWOFFSET" || o.name == "WINDOWSTART" ||
@@ -1068,8 +1294,19 @@ class QueryBuilder {
         return Status::Invalid(fmt::format("Reserved column name in select: `{}`. Please remove or alias the column.",
                                            o.name), o.pos);
       }
-      if (!names.insert(o.name).second)
+      if (!names.insert(o.name).second) {
+        // A grouping expression's alias clashing with another item's: ksqlDB finds it when it
+        // builds the aggregate's schema (key column vs value column).
+        bool grouping = false;
+        for (const auto& other : items_)
+          if (other.name == o.name)
+            for (const auto& g : q_.group_by) grouping = grouping || Matches(*other.expr, *g);
+        if (grouping) {
+          clashing_key_alias_ = o.name;
+          continue;
+        }
         return Status::Invalid(fmt::format("Duplicate value column name: `{}`", o.name), o.pos);
+      }
     }
     return Status::Ok();
   }
@@ -1131,6 +1368,13 @@ class QueryBuilder {
       ASSIGN_OR_RETURN(CompiledExprPtr e, AnalyzeItem(items_[i], scope, hooks));
       output_schema_.value.push_back({items_[i].name, e->type(), ColumnRole::kValue, ""});
       spec.value.push_back(std::move(e));
+    }
+    if (!clashing_key_alias_.empty()) {
+      for (const auto& c : output_schema_.value)
+        if (c.name == clashing_key_alias_)
+          return Status::Invalid(fmt::format("Duplicate value columns found in schema: `{}` {}", c.name,
+                                             c.type->ToString()), q_.pos);
+      return Status::Invalid(fmt::format("Duplicate key columns found in schema: `{}`", clashing_key_alias_), q_.pos);
     }
     if (persistent_ && output_schema_.value.empty())
       return Status::Invalid("The projection contains no value columns.", q_.pos);
@@ -1386,6 +1630,11 @@ class QueryBuilder {
       int found = -1;
       for (size_t i = 0; i < items_.size(); ++i) {
         if (!Matches(*items_[i].expr, *keys[k])) continue;
+        if (found >= 0 && std::string(what) == "grouping expression") {
+          // ksqlDB's aggregate planner words it differently from the others.
+          return Status::Invalid(fmt::format("The projection contains a key column more than once: `{}` and `{}`.",
+                                             items_[found].name, items_[i].name), items_[i].pos);
+        }
         if (found >= 0) {
           std::string name = texts[k].substr(texts[k].rfind('.') == std::string::npos ? 0 : texts[k].rfind('.') + 1);
           return Status::Invalid(fmt::format("The projection contains a key column (`{}`) more than once, aliased "
@@ -1436,6 +1685,147 @@ class QueryBuilder {
     return e.kind == ExprKind::kColumnRef && (e.name == "WINDOWSTART" || e.name == "WINDOWEND");
   }
 
+  // ---- ksqlDB's aggregate analysis -----------------------------------------------------------
+  // The grouping set: the GROUP BY expressions, and for a windowed aggregate the window bounds.
+  bool InGroupingSet(const Expr& e) {
+    if (q_.window && IsWindowBound(e) && !dsl::ResolveColumnRef(e, scope_)) return true;
+    for (const auto& g : q_.group_by)
+      if (Matches(e, *g)) return true;
+    return false;
+  }
+
+  // An expression as ksqlDB prints it in the aggregate analysis: column references unqualified
+  // (after a join, named SOURCE_COLUMN as in the join's schema).
+  dsl::ExprPtr Unqualified(const Expr& e) {
+    dsl::ExprPtr c = CloneExpr(e);
+    std::function<void(Expr&)> fix = [&](Expr& x) {
+      if (x.kind == ExprKind::kColumnRef) {
+        const dsl::ScopeColumn* sc = dsl::ResolveColumnRef(x, scope_);
+        if (sc && sources_.size() > 1) x.name = sc->qualifier + "_" + sc->name;
+        if (sc) x.qualifier.clear();
+      }
+      for (auto& ch : x.children) fix(*ch);
+    };
+    fix(*c);
+    return c;
+  }
+
+  // Walks one clause's expression as ksqlDB's AggregateVisitor does: a column reference is
+  // reported (with the aggregate call it sits in, if any) unless it sits inside an expression of
+  // the grouping set outside any aggregate. Once an aggregate call has been seen, every later
+  // reference of the expression is reported (ksqlDB's flag is never reset). Nested aggregate
+  // calls are an error.
+  struct AggregateWalk {
+    const Expr* in_grouping = nullptr;
+    bool seen_aggregate = false;
+    const Expr* aggregate = nullptr;
+    Status status = Status::Ok();
+  };
+
+  Status WalkAggregates(const Expr& e, AggregateWalk& w,
+                        const std::function<Status(const Expr* aggregate, const Expr& column)>& report) {
+    if (!w.in_grouping && InGroupingSet(e)) w.in_grouping = &e;
+    const bool agg = IsAggregateCall(e, reg_);
+    if (agg) {
+      if (w.aggregate) {
+        return Status::Invalid(fmt::format("Aggregate functions can not be nested: {}({}())", w.aggregate->name, e.name),
+                               e.pos);
+      }
+      w.seen_aggregate = true;
+      w.aggregate = &e;
+    }
+    if (e.kind == ExprKind::kColumnRef) {
+      const bool bound = IsWindowBound(e) && !dsl::ResolveColumnRef(e, scope_);
+      if ((bound || dsl::ResolveColumnRef(e, scope_)) && (!w.in_grouping || w.seen_aggregate || bound))
+        RETURN_IF_ERROR(report(w.aggregate, e));
+    }
+    for (const auto& ch : e.children) RETURN_IF_ERROR(WalkAggregates(*ch, w, report));
+    if (agg) w.aggregate = nullptr;
+    if (w.in_grouping == &e) w.in_grouping = nullptr;
+    return Status::Ok();
+  }
+
+  Status WindowBoundInAggregate(const Expr& column) {
+    if (!q_.window || !IsWindowBound(column) || dsl::ResolveColumnRef(column, scope_)) return Status::Ok();
+    return Status::Invalid(fmt::format("Window bounds column {} can only be used in the SELECT clause of windowed "
+                                       "aggregations and can not be passed to aggregate functions.\nSee "
+                                       "https://github.com/confluentinc/ksql/issues/4397", column.name), column.pos);
+  }
+
+  // The checks ksqlDB's analyzer makes on a GROUP BY query before it plans anything: the value
+  // format, duplicate grouping expressions, then (AggregateAnalyzer) every SELECT item either a
+  // grouping expression or built only of grouping expressions and aggregate calls, and HAVING
+  // reading only grouping columns outside its aggregate calls.
+  Status CheckGroupBy() {
+    for (const auto& s : sources_) {
+      if (s.def.value_format == "KAFKA" && q_.joins.empty())
+        return Status::Invalid(fmt::format("Source(s) {} are using the 'KAFKA' value format. This format does not "
+                                           "yet support GROUP BY.", s.def.name), q_.group_by[0]->pos);
+    }
+    for (size_t i = 1; i < q_.group_by.size(); ++i)
+      for (size_t k = 0; k < i; ++k)
+        if (Matches(*q_.group_by[i], *q_.group_by[k]))
+          return Status::Invalid(fmt::format("Duplicate GROUP BY expression: {}",
+                                             dsl::FormatExpr(*Qualified(*q_.group_by[i]))), q_.group_by[i]->pos);
+    std::vector<std::string> loose_select;
+    SourcePos loose_pos;
+    bool any_aggregate = false;
+    for (const auto& it : items_) {
+      std::vector<const Expr*> loose;
+      AggregateWalk w;
+      RETURN_IF_ERROR(WalkAggregates(*it.expr, w, [&](const Expr* aggregate, const Expr& column) -> Status {
+        if (aggregate) return WindowBoundInAggregate(column);
+        if (!InGroupingSet(column)) loose.push_back(&column);
+        return Status::Ok();
+      }));
+      any_aggregate = any_aggregate || w.seen_aggregate;
+      if (InGroupingSet(*it.expr) || loose.empty()) continue;
+      if (loose_select.empty()) loose_pos = it.pos;
+      loose_select.push_back(dsl::FormatExpr(*Unqualified(*it.expr)));
+    }
+    if (q_.where) {
+      AggregateWalk w;
+      RETURN_IF_ERROR(WalkAggregates(*q_.where, w, [&](const Expr*, const Expr& column) {
+        return WindowBoundInAggregate(column);
+      }));
+    }
+    for (const auto& g : q_.group_by) {
+      AggregateWalk w;
+      RETURN_IF_ERROR(WalkAggregates(*g, w, [&](const Expr* aggregate, const Expr& column) -> Status {
+        if (aggregate)
+          return Status::Invalid(fmt::format("GROUP BY does not support aggregate functions: {} is an aggregate "
+                                             "function.", aggregate->name), g->pos);
+        return WindowBoundInAggregate(column);
+      }));
+    }
+    std::vector<std::string> loose_having;
+    SourcePos having_pos;
+    if (q_.having) {
+      AggregateWalk w;
+      RETURN_IF_ERROR(WalkAggregates(*q_.having, w, [&](const Expr* aggregate, const Expr& column) -> Status {
+        RETURN_IF_ERROR(WindowBoundInAggregate(column));
+        if (!aggregate && !InGroupingSet(column)) {
+          if (loose_having.empty()) having_pos = column.pos;
+          loose_having.push_back(dsl::FormatExpr(*Unqualified(column)));
+        }
+        return Status::Ok();
+      }));
+      any_aggregate = any_aggregate || w.seen_aggregate;
+    }
+    if (!any_aggregate) return Status::Ok();  // reported with its own message later
+    if (!loose_select.empty()) {
+      return Status::Invalid(fmt::format("Non-aggregate SELECT expression(s) not part of GROUP BY: {}\nEither add the "
+                                         "column(s) to the GROUP BY or remove them from the SELECT.",
+                                         fmt::join(loose_select, ", ")), loose_pos);
+    }
+    if (!loose_having.empty()) {
+      return Status::Invalid(fmt::format("Non-aggregate HAVING expression not part of GROUP BY: {}\nConsider switching "
+                                         "the HAVING clause to a WHERE clause before the GROUP BY.",
+                                         fmt::join(loose_having, ", ")), having_pos);
+    }
+    return Status::Ok();
+  }
+
   Status BuildAggregate() {
     const bool table_source = output_is_table_;
     if (q_.group_by.empty()) {
@@ -1467,6 +1857,7 @@ class QueryBuilder {
       }
       return Status::Unsupported("aggregation without GROUP BY is not supported yet", q_.pos);
     }
+    RETURN_IF_ERROR(CheckGroupBy());
     if (q_.window) {
       // Window bounds exist only after the windowed aggregate, for SELECT.
       for (const Expr* root : GroupByAndHaving()) RETURN_IF_ERROR(NoWindowBounds(*root));
@@ -1533,7 +1924,30 @@ class QueryBuilder {
       for (const auto& a : args) constants.push_back(a->constant());
       size_t input_args = 0;
       auto bound = fn->bind(types, constants, &input_args);
-      if (!bound.ok()) return bound.status().WithPos(c->pos);
+      if (!bound.ok()) {
+        // An argument that must be a literal (COLLECT_LIST's limit, ...) given as an expression:
+        // the call would bind with some literal there, and ksqlDB names the argument.
+        for (size_t k = 1; k < args.size(); ++k) {
+          if (constants[k]) continue;
+          Value stand_in;
+          switch (types[k]->kind) {
+            case TypeKind::kInt: stand_in = Value::Int(1); break;
+            case TypeKind::kBigint: stand_in = Value::Bigint(1); break;
+            case TypeKind::kBoolean: stand_in = Value::Boolean(true); break;
+            case TypeKind::kString: stand_in = Value::String("x"); break;
+            default: continue;
+          }
+          std::vector<const Value*> tried = constants;
+          tried[k] = &stand_in;
+          size_t ignored = 0;
+          if (fn->bind(types, tried, &ignored).ok()) {
+            return Status::Invalid(fmt::format("Parameter {} passed to function {} must be a literal constant, but "
+                                               "was expression: '{}'", k + 1, c->name,
+                                               dsl::FormatExpr(*Unqualified(*c->children[k]))), c->children[k]->pos);
+          }
+        }
+        return bound.status().WithPos(c->pos);
+      }
       args.resize(std::min(args.size(), input_args));
       result_types.push_back(bound.value()->return_type());
       spec.calls.push_back({std::move(bound).value(), std::move(args)});
@@ -1603,7 +2017,9 @@ class QueryBuilder {
       return CompiledExprPtr();
     };
     if (q_.having) {
-      Result<CompiledExprPtr> having = dsl::AnalyzeExpr(*q_.having, post, reg_, &hooks);
+      dsl::ExprPtr rewritten = CloneExpr(*q_.having);
+      RETURN_IF_ERROR(RewriteMagicTimestamps(*rewritten));
+      Result<CompiledExprPtr> having = dsl::AnalyzeExpr(*rewritten, post, reg_, &hooks);
       if (!having.ok()) return ClauseError(having.status(), "HAVING");
       CompiledExprPtr pred = std::move(having).value();
       Add(std::make_unique<HavingFilterOperator>(std::move(pred), dsl::FormatExpr(*q_.having),
@@ -1625,6 +2041,8 @@ class QueryBuilder {
   std::string sink_name_;
   bool persistent_;
   bool new_planner_;  // ksql.new.query.planner.enabled
+  std::optional<std::pair<std::string, SourcePos>> sink_timestamp_;
+  dsl::ExprPtr where_rewritten_;  // the WHERE clause with magic timestamps replaced
   const FunctionRegistry& reg_;
   dsl::Scope scope_;
   std::unique_ptr<Topology> topo_;
@@ -1639,6 +2057,7 @@ class QueryBuilder {
   // projected key column reading its position of the record's key.
   bool fk_join_only_ = false;
   std::vector<int> record_key_index_;   // per key item of FinishProjection; empty: all read 0
+  std::string clashing_key_alias_;      // a grouping item's name another item also has
   std::unique_ptr<RekeyOperator> right_rekey_;
   int synthetic_ = 0;
   struct PartitionKey {
@@ -1652,6 +2071,7 @@ class QueryBuilder {
   bool partitioned_ = false;
   std::vector<bool> key_only_;  // per partition key: computable from the key columns alone
   bool output_is_table_ = false;
+  bool aggregate_ = false;
   FilterOperator* where_ = nullptr;
   struct TableCall {
     const Expr* expr;
@@ -1664,6 +2084,11 @@ class QueryBuilder {
 
 bool NewPlanner(const PlanOptions& options) {
   auto it = options.properties.find("ksql.new.query.planner.enabled");
+  return it != options.properties.end() && Upper(it->second) == "TRUE";
+}
+
+bool ThrowOnInvalidTimestamp(const PlanOptions& options) {
+  auto it = options.properties.find("ksql.timestamp.throw.on.invalid");
   return it != options.properties.end() && Upper(it->second) == "TRUE";
 }
 
@@ -1690,16 +2115,26 @@ class BuiltQueryPlan final : public QueryPlan {
     for (const auto& s : sources_) input_topics_.push_back(s.def.topic);
   }
 
+  // A C*AS's WITH (TIMESTAMP=...) stamps the records it writes (INSERT INTO's target keeps
+  // the record's own time).
+  bool stamp_sink = false;
+  // ksql.timestamp.throw.on.invalid: a source record without a valid event time fails the query.
+  bool throw_on_invalid_timestamp = false;
+
   Result<std::unique_ptr<Topology>> Build() const override {
     QueryBuilder b(*q_, sources_, sink_name_, sink_.has_value(), new_planner_);
     RETURN_IF_ERROR(b.Build());
     std::unique_ptr<Topology> topo = b.TakeTopology();
     topo->query_id = query_id_;
+    for (SourceOperator* s : topo->sources) s->set_throw_on_invalid_timestamp(throw_on_invalid_timestamp);
     if (sink_) {
       SinkSpec spec;
       spec.name = sink_->name;
       spec.topic = sink_->topic;
       spec.materialize = sink_->is_table;  // pull queries read its rows
+      if (stamp_sink) {
+        ASSIGN_OR_RETURN(spec.timestamp_column, EventTimeOf(*sink_));
+      }
       ASSIGN_OR_RETURN(spec.key_format, MakeFormat(sink_->key_format, sink_->schema.key, KeyFormatOptions(*sink_)));
       ASSIGN_OR_RETURN(spec.value_format,
                        MakeFormat(sink_->value_format, sink_->schema.value, ValueFormatOptions(*sink_)));
@@ -1739,6 +2174,7 @@ Result<PlannedStatement> PlanCreateAsSelect(std::shared_ptr<const dsl::Statement
   ASSIGN_OR_RETURN(std::vector<SourceRef> sources, ResolveSources(cas.query, catalog));
 
   QueryBuilder check(cas.query, sources, cas.name, true, NewPlanner(options));
+  if (const dsl::Property* ts = props.Find("TIMESTAMP")) check.set_sink_timestamp(TimestampColumnName(*ts), ts->pos);
   RETURN_IF_ERROR(check.Build());
   if (check.output_is_table() != cas.is_table) {
     return Status::Invalid(fmt::format("Invalid result type. Your SELECT query produces a {}. Please use CREATE {} AS "
@@ -1750,6 +2186,7 @@ Result<PlannedStatement> PlanCreateAsSelect(std::shared_ptr<const dsl::Statement
   sink.is_table = cas.is_table;
   sink.schema = check.output_schema();
   sink.statement_text = st->text;
+  std::tie(sink.window_type, sink.window_size_ms) = check.OutputWindow();
   const SourceDef& first = sources[0].def;
   sink.key_format = first.key_format;
   sink.value_format = first.value_format;
@@ -1770,6 +2207,7 @@ Result<PlannedStatement> PlanCreateAsSelect(std::shared_ptr<const dsl::Statement
   RETURN_IF_ERROR(CheckKeyTypes(sink.schema, st->pos));
   RETURN_IF_ERROR(props.Partitions(sink.partitions));
   RETURN_IF_ERROR(CheckFormats(sink).WithPos(st->pos));
+  RETURN_IF_ERROR(ApplyTimestamp(props, sink));
 
   std::string id = catalog.NextQueryId(cas.is_table ? "CTAS" : "CSAS", cas.name);
   sink.query_id = id;
@@ -1780,8 +2218,11 @@ Result<PlannedStatement> PlanCreateAsSelect(std::shared_ptr<const dsl::Statement
   out.or_replace = cas.or_replace;
   out.query_def = QueryDef{id, cas.name, {}, st->text};
   for (const auto& s : sources) out.query_def.sources.push_back(s.def.name);
-  out.query = std::make_shared<BuiltQueryPlan>(st, &cas.query, std::move(sources), sink, cas.name, id,
+  auto plan = std::make_shared<BuiltQueryPlan>(st, &cas.query, std::move(sources), sink, cas.name, id,
                                                NewPlanner(options));
+  plan->stamp_sink = sink.timestamp_column.has_value();
+  plan->throw_on_invalid_timestamp = ThrowOnInvalidTimestamp(options);
+  out.query = std::move(plan);
   out.source = std::move(sink);
   return out;
 }
@@ -1817,8 +2258,10 @@ Result<PlannedStatement> PlanInsertInto(std::shared_ptr<const dsl::Statement> st
   out.topic_partitions = target->partitions;
   out.query_def = QueryDef{id, target->name, {}, st->text};
   for (const auto& s : sources) out.query_def.sources.push_back(s.def.name);
-  out.query = std::make_shared<BuiltQueryPlan>(st, &ins.query, std::move(sources), *target, target->name, id,
+  auto plan = std::make_shared<BuiltQueryPlan>(st, &ins.query, std::move(sources), *target, target->name, id,
                                                NewPlanner(options));
+  plan->throw_on_invalid_timestamp = ThrowOnInvalidTimestamp(options);
+  out.query = std::move(plan);
   return out;
 }
 
@@ -1961,8 +2404,10 @@ Result<PlannedStatement> PlanStatement(std::shared_ptr<const dsl::Statement> sta
       PlannedStatement out;
       out.kind = PlannedStatement::Kind::kTransientQuery;
       std::string id = catalog.NextQueryId("TRANSIENT", "QUERY");
-      out.query = std::make_shared<BuiltQueryPlan>(statement, &q, std::move(sources), std::nullopt, "transient", id,
-                                                 NewPlanner(options));
+      auto plan = std::make_shared<BuiltQueryPlan>(statement, &q, std::move(sources), std::nullopt, "transient", id,
+                                                   NewPlanner(options));
+      plan->throw_on_invalid_timestamp = ThrowOnInvalidTimestamp(options);
+      out.query = std::move(plan);
       return out;
     }
     case K::kDrop: {

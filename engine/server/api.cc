@@ -6,6 +6,7 @@
 #include <chrono>
 #include <climits>
 #include <deque>
+#include <regex>
 
 #include "dsl/parser.h"
 #include "engine/common/json.h"
@@ -51,6 +52,25 @@ std::string UrlDecode(const std::string& s) {
 void SendJson(HttpResponse& resp, int status, const JsonValue& v) { resp.Send(status, "application/json", WriteJson(v)); }
 void SendError(HttpResponse& resp, int status, int code, std::string_view message) {
   resp.Send(status, "application/json", HttpServer::ErrorJson(code, message));
+}
+
+// "EMIT CHANGES" in a query's text: a push query (checked before it is parsed, to refuse one
+// over the limit without starting it).
+const std::regex& EmitChanges() {
+  static const std::regex re("\\bEMIT\\s+CHANGES\\b", std::regex::icase);
+  return re;
+}
+
+// The pseudo-columns ROWPARTITION and ROWOFFSET that `e` reads, added to `out` as "`A`, `B`".
+void PseudoColumns(const dsl::Expr& e, std::string& out) {
+  if (e.kind == dsl::ExprKind::kColumnRef) {
+    std::string name = e.name;
+    for (auto& c : name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    if ((name == "ROWPARTITION" || name == "ROWOFFSET") && out.find("`" + name + "`") == std::string::npos)
+      out += (out.empty() ? "`" : ", `") + name + "`";
+  }
+  for (const auto& c : e.children)
+    if (c) PseudoColumns(*c, out);
 }
 
 // A statement's error as ksqlDB's KsqlStatementErrorMessage.
@@ -332,7 +352,13 @@ struct Projection {
   const Schema* schema = nullptr;
   std::vector<size_t> order;
   bool mark_keys = false;  // "KEY" after key columns in the header (pull queries over tables)
+  // Over a windowed source, WINDOWSTART and WINDOWEND belong to the key (KEY in a pull query's
+  // header). `SELECT *` lists them after the key columns, read from the record's window:
+  // positions kWindowStart / kWindowEnd in `order`.
+  bool windowed = false;
 };
+
+constexpr size_t kWindowStart = static_cast<size_t>(-2), kWindowEnd = static_cast<size_t>(-1);
 
 Projection MakeProjection(const Schema& s, const dsl::Query* q, const Catalog* catalog, bool mark_keys) {
   Projection p;
@@ -341,13 +367,20 @@ Projection MakeProjection(const Schema& s, const dsl::Query* q, const Catalog* c
   const size_t n = s.key.size() + s.value.size();
   for (size_t i = 0; i < n; ++i) p.order.push_back(i);
   if (!q || !q->joins.empty()) return p;
+  const SourceDef* from = catalog ? catalog->FindSource(q->from.name) : nullptr;
+  p.windowed = from && !from->window_type.empty();
   std::vector<std::string> names;
+  size_t window_columns = 0;  // WINDOWSTART / WINDOWEND added by a SELECT * (not in `s`)
   for (const auto& item : q->select) {
     if (item.kind == dsl::SelectItemKind::kStar) {
-      const SourceDef* def = catalog->FindSource(q->from.name);
-      if (!def) return p;
-      for (const auto& c : def->schema.key) names.push_back(c.name);
-      for (const auto& c : def->schema.value) names.push_back(c.name);
+      if (!from) return p;
+      for (const auto& c : from->schema.key) names.push_back(c.name);
+      if (p.windowed) {
+        names.push_back("WINDOWSTART");
+        names.push_back("WINDOWEND");
+        window_columns += 2;
+      }
+      for (const auto& c : from->schema.value) names.push_back(c.name);
     } else if (item.kind == dsl::SelectItemKind::kExpr && !item.alias.empty()) {
       names.push_back(item.alias);
     } else if (item.kind == dsl::SelectItemKind::kExpr && item.expr && item.expr->kind == dsl::ExprKind::kColumnRef) {
@@ -356,10 +389,20 @@ Projection MakeProjection(const Schema& s, const dsl::Query* q, const Catalog* c
       return p;
     }
   }
-  if (names.size() != n) return p;
   std::vector<size_t> order;
   std::vector<bool> used(n, false);
+  bool star_window = false;  // the star's WINDOWSTART / WINDOWEND come from the record's window
+  if (window_columns > 0) {
+    bool in_schema = false;
+    for (const auto& c : s.value) in_schema = in_schema || c.name == "WINDOWSTART";
+    star_window = !in_schema;
+  }
+  if (names.size() != n + (star_window ? window_columns : 0)) return p;
   for (const auto& name : names) {
+    if (star_window && (name == "WINDOWSTART" || name == "WINDOWEND")) {
+      order.push_back(name == "WINDOWSTART" ? kWindowStart : kWindowEnd);
+      continue;
+    }
     size_t found = n;
     for (size_t i = 0; i < n && found == n; ++i) {
       const Column& c = i < s.key.size() ? s.key[i] : s.value[i - s.key.size()];
@@ -373,27 +416,36 @@ Projection MakeProjection(const Schema& s, const dsl::Query* q, const Catalog* c
   return p;
 }
 
-const Column& ColumnAt(const Schema& s, size_t i) { return i < s.key.size() ? s.key[i] : s.value[i - s.key.size()]; }
+std::string ColumnName(const Schema& s, size_t i) {
+  if (i == kWindowStart) return "WINDOWSTART";
+  if (i == kWindowEnd) return "WINDOWEND";
+  return i < s.key.size() ? s.key[i].name : s.value[i - s.key.size()].name;
+}
+std::string ColumnType(const Schema& s, size_t i) {
+  if (i == kWindowStart || i == kWindowEnd) return "BIGINT";
+  return (i < s.key.size() ? s.key[i] : s.value[i - s.key.size()]).type->ToString();
+}
 
 // "`A` STRING KEY, `B` INTEGER": ksqlDB's header schema.
 std::string HeaderSchema(const Projection& p) {
   std::string out;
   for (size_t i : p.order) {
-    const Column& c = ColumnAt(*p.schema, i);
-    out += fmt::format("{}`{}` {}{}", out.empty() ? "" : ", ", c.name, c.type->ToString(),
-                       p.mark_keys && i < p.schema->key.size() ? " KEY" : "");
+    std::string name = ColumnName(*p.schema, i);
+    bool key = i < p.schema->key.size() || (p.windowed && (name == "WINDOWSTART" || name == "WINDOWEND"));
+    out += fmt::format("{}`{}` {}{}", out.empty() ? "" : ", ", name, ColumnType(*p.schema, i),
+                       p.mark_keys && key ? " KEY" : "");
   }
   return out;
 }
 
 JsonValue ColumnNames(const Projection& p) {
   JsonValue out = Arr();
-  for (size_t i : p.order) out.Append(Str(ColumnAt(*p.schema, i).name));
+  for (size_t i : p.order) out.Append(Str(ColumnName(*p.schema, i)));
   return out;
 }
 JsonValue ColumnTypes(const Projection& p) {
   JsonValue out = Arr();
-  for (size_t i : p.order) out.Append(Str(ColumnAt(*p.schema, i).type->ToString()));
+  for (size_t i : p.order) out.Append(Str(ColumnType(*p.schema, i)));
   return out;
 }
 
@@ -403,12 +455,17 @@ std::string RowColumns(const Projection& p, const Record& row) {
   std::string out = "[";
   for (size_t n = 0; n < p.order.size(); ++n) {
     size_t i = p.order[n];
+    if (i == kWindowStart || i == kWindowEnd) {
+      if (n) out += ",";
+      out += row.window ? std::to_string(i == kWindowStart ? row.window->start : row.window->end) : "null";
+      continue;
+    }
     const Value* v = nullptr;
     if (i < s.key.size()) v = i < row.key.size() ? &row.key[i] : nullptr;
     else if (row.value && i - s.key.size() < row.value->size()) v = &(*row.value)[i - s.key.size()];
     if (n) out += ",";
     if (!v || v->is_null()) out += "null";
-    else AppendJsonValue(*v, *ColumnAt(s, i).type, out);
+    else AppendJsonValue(*v, *(i < s.key.size() ? s.key[i] : s.value[i - s.key.size()]).type, out);
   }
   out += "]";
   return out;
@@ -417,6 +474,7 @@ std::string RowColumns(const Projection& p, const Record& row) {
 std::string KeyText(const Record& row) {
   std::string key;
   for (const auto& k : row.key) key += k.DebugString() + "\x1f";
+  if (row.window) key += std::to_string(row.window->start) + "\x1f" + std::to_string(row.window->end);  // a row per window
   return key;
 }
 
@@ -618,6 +676,7 @@ void KsqlApi::Query(const HttpRequest& req, HttpResponse& resp, bool query_strea
   JsonValue error;
   bool push = false;
   bool over_stream = false;  // a pull query reading a stream's topic: ksqlDB ends it "Query Completed"
+  bool limit_reached = false;  // ... or "Limit Reached" when its LIMIT cut the rows
   // The columns of the answer; shared with the push query's row sink, which outlives this call.
   struct Shape {
     Schema schema;
@@ -632,11 +691,18 @@ void KsqlApi::Query(const HttpRequest& req, HttpResponse& resp, bool query_strea
   std::string query_id;
   std::vector<std::string> rows;  // a pull query's answer
   auto stream = std::make_shared<PushStream>();
-  if (loop_.active_push_queries.load() >= options_.max_push_queries)
-    return SendError(resp, 400, kTooManyPushQueries,
-                     fmt::format("Not enough resources: {} push queries are running, the most this server runs at once.",
-                                 options_.max_push_queries));
   size_t max_queued = options_.max_queued_rows;
+  // A push query holds one of ksql.max.push.queries slots from before it starts until it ends;
+  // one over is refused as ksqlDB refuses it.
+  struct Slot {
+    std::atomic<int>& n;
+    bool held;
+    ~Slot() {
+      if (held) --n;
+    }
+  } slot{loop_.active_push_queries, std::regex_search(text, EmitChanges())};
+  if (slot.held && ++loop_.active_push_queries > options_.max_push_queries)
+    return SendError(resp, 400, kTooManyPushQueries, "Maximum number of push queries exceeded");
   bool ran = loop_.Call([&](Engine& e) {
     Result<std::vector<dsl::Statement>> parsed = dsl::ParseStatements(text);
     if (!parsed.ok()) {
@@ -655,6 +721,31 @@ void KsqlApi::Query(const HttpRequest& req, HttpResponse& resp, bool query_strea
     auto st = std::make_shared<const dsl::Statement>(std::move(parsed.value()[0]));
     const dsl::Query& q = st->select->query;
     push = q.emit == dsl::EmitKind::kChanges;
+    if (!push) {
+      // ksqlDB's pull queries look up state: no joins, windows or grouping of their own.
+      const char* clause = !q.joins.empty() ? "JOIN" : q.window ? "WINDOW" : !q.group_by.empty() ? "GROUP BY" : nullptr;
+      // Nor ROWPARTITION / ROWOFFSET, which a table's state does not keep.
+      std::string in_select, in_where;
+      for (const auto& item : q.select)
+        if (item.expr) PseudoColumns(*item.expr, in_select);
+      if (q.where) PseudoColumns(*q.where, in_where);
+      if (!clause && (!in_select.empty() || !in_where.empty())) {
+        status = 400;
+        error = StatementError(kBadStatement,
+                               fmt::format("Pull queries don't support the following columns in {} clauses: {}",
+                                           in_select.empty() ? "WHERE" : "SELECT", in_select.empty() ? in_where : in_select),
+                               text, Arr());
+        return;
+      }
+      if (clause) {
+        status = 400;
+        error = StatementError(kBadStatement,
+                               fmt::format("Pull queries don't support {} clauses. See https://cnfl.io/queries for more "
+                                           "info.\nAdd EMIT CHANGES if you intended to issue a push query.", clause),
+                               text, Arr());
+        return;
+      }
+    }
     PropertyOverride scope(e, props);
     const SourceDef* from = q.joins.empty() ? e.catalog().FindSource(q.from.name) : nullptr;
     if (push) {
@@ -728,6 +819,7 @@ void KsqlApi::Query(const HttpRequest& req, HttpResponse& resp, bool query_strea
       if (limit >= 0 && static_cast<int64_t>(rows.size()) >= limit) break;
       rows.push_back(std::move(*c));
     }
+    limit_reached = limit >= 0 && static_cast<int64_t>(rows.size()) >= limit;
   });
   if (!ran) return SendError(resp, 503, kShuttingDown, "The server is shutting down.");
   if (status != 200) return SendJson(resp, status, error);
@@ -751,7 +843,8 @@ void KsqlApi::Query(const HttpRequest& req, HttpResponse& resp, bool query_strea
     std::string out = delimited ? "" : "[";
     out += header();
     for (const auto& r : rows) out += sep + row_text(r);
-    if (over_stream && !query_stream) out += std::string(sep) + "{\"finalMessage\":\"Query Completed\"}";
+    if (over_stream && !query_stream)
+      out += std::string(sep) + (limit_reached ? "{\"finalMessage\":\"Limit Reached\"}" : "{\"finalMessage\":\"Query Completed\"}");
     out += delimited ? "\n" : "]";
     resp.Send(200, content_type, out);
     return;
@@ -764,7 +857,6 @@ void KsqlApi::Query(const HttpRequest& req, HttpResponse& resp, bool query_strea
     std::lock_guard<std::mutex> lock(streams_mu_);
     streams_[query_id] = stream;
   }
-  ++loop_.active_push_queries;
   bool ok = resp.Start(200, content_type) && resp.Chunk((delimited ? "" : "[") + header() + sep);
   auto waited = std::chrono::steady_clock::now();
   while (ok) {
@@ -806,7 +898,6 @@ void KsqlApi::Query(const HttpRequest& req, HttpResponse& resp, bool query_strea
       if (!query_stream) ok = resp.Chunk("\n");
     }
   }
-  --loop_.active_push_queries;
   {
     std::lock_guard<std::mutex> lock(streams_mu_);
     streams_.erase(query_id);

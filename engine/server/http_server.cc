@@ -5,10 +5,13 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -53,13 +56,27 @@ std::string Trim(std::string_view s) {
 // Reads what a connection sends, buffering what comes after the current request.
 class Reader {
  public:
-  explicit Reader(int fd) : fd_(fd) {}
+  Reader(int fd, SSL* ssl) : fd_(fd), ssl_(ssl) {}
   // Waits up to `idle_ms` for more bytes; false on close, error or timeout.
   bool Fill(int idle_ms) {
-    pollfd p{fd_, POLLIN, 0};
-    int r = ::poll(&p, 1, idle_ms);
-    if (r <= 0) return false;
     char buf[16384];
+    // Bytes TLS has already decrypted are read without waiting on the socket.
+    if (!ssl_ || SSL_pending(ssl_) == 0) {
+      pollfd p{fd_, POLLIN, 0};
+      int r = ::poll(&p, 1, idle_ms);
+      if (r <= 0) return false;
+    }
+    if (ssl_) {
+      int n = SSL_read(ssl_, buf, sizeof buf);
+      if (n <= 0) {
+        // A TLS record not yet whole: wait for the rest.
+        int err = SSL_get_error(ssl_, n);
+        ERR_clear_error();
+        return err == SSL_ERROR_WANT_READ ? Fill(idle_ms) : false;
+      }
+      data_.append(buf, static_cast<size_t>(n));
+      return true;
+    }
     ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
     if (n <= 0) return false;
     data_.append(buf, static_cast<size_t>(n));
@@ -69,6 +86,7 @@ class Reader {
 
  private:
   int fd_;
+  SSL* ssl_;
   std::string data_;
 };
 
@@ -77,7 +95,7 @@ constexpr int kIdleMs = 300000;  // a keep-alive connection with no request for 
 enum class ReadResult { kOk, kClosed, kBad, kTooLarge, kHeadersTooLarge };
 
 // Reads one request. `error` says what is wrong with a bad one.
-ReadResult ReadRequest(Reader& in, int fd, const HttpServerOptions& o, HttpRequest& req, std::string* error) {
+ReadResult ReadRequest(Reader& in, int fd, SSL* ssl, const HttpServerOptions& o, HttpRequest& req, std::string* error) {
   size_t end;
   while ((end = in.data().find("\r\n\r\n")) == std::string::npos) {
     if (in.data().size() > o.max_header_bytes) return ReadResult::kHeadersTooLarge;
@@ -97,18 +115,9 @@ ReadResult ReadRequest(Reader& in, int fd, const HttpServerOptions& o, HttpReque
   size_t q = req.target.find('?');
   req.path = req.target.substr(0, q);
   req.query = q == std::string::npos ? "" : req.target.substr(q + 1);
-  size_t pos = line_end == std::string::npos ? head.size() : line_end + 2;
-  while (pos < head.size()) {
-    size_t e = head.find("\r\n", pos);
-    if (e == std::string::npos) e = head.size();
-    std::string h = head.substr(pos, e - pos);
-    size_t colon = h.find(':');
-    if (colon != std::string::npos) req.headers.emplace_back(Lower(Trim(h.substr(0, colon))), Trim(h.substr(colon + 1)));
-    pos = e + 2;
-  }
+  req.headers = ParseHttpHeaders(head, line_end == std::string::npos ? head.size() : line_end + 2);
   if (Lower(req.Header("expect")) == "100-continue") {
-    std::string cont = "HTTP/1.1 100 Continue\r\n\r\n";
-    (void)::send(fd, cont.data(), cont.size(), MSG_NOSIGNAL);
+    (void)WriteConnection(fd, ssl, "HTTP/1.1 100 Continue\r\n\r\n");
   }
   if (Lower(req.Header("transfer-encoding")).find("chunked") != std::string::npos) {
     for (;;) {
@@ -158,6 +167,45 @@ ReadResult ReadRequest(Reader& in, int fd, const HttpServerOptions& o, HttpReque
 
 }  // namespace
 
+std::vector<std::pair<std::string, std::string>> ParseHttpHeaders(std::string_view head, size_t pos) {
+  std::vector<std::pair<std::string, std::string>> headers;
+  while (pos < head.size()) {
+    size_t e = head.find("\r\n", pos);
+    if (e == std::string_view::npos) e = head.size();
+    std::string_view h = head.substr(pos, e - pos);
+    size_t colon = h.find(':');
+    if (colon != std::string_view::npos) headers.emplace_back(Lower(Trim(h.substr(0, colon))), Trim(h.substr(colon + 1)));
+    pos = e + 2;
+  }
+  return headers;
+}
+
+std::string TlsErrorText() {
+  std::string out;
+  while (unsigned long e = ERR_get_error()) {
+    char buf[256];
+    ERR_error_string_n(e, buf, sizeof buf);
+    out += (out.empty() ? "" : "; ") + std::string(buf);
+  }
+  return out;
+}
+
+bool WriteConnection(int fd, SSL* ssl, std::string_view data) {
+  while (!data.empty()) {
+    if (ssl) {
+      int n = SSL_write(ssl, data.data(), static_cast<int>(std::min<size_t>(data.size(), 1 << 30)));
+      if (n <= 0) return ERR_clear_error(), false;
+      data.remove_prefix(static_cast<size_t>(n));
+      continue;
+    }
+    ssize_t n = ::send(fd, data.data(), data.size(), MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    data.remove_prefix(static_cast<size_t>(n));
+  }
+  return true;
+}
+
 std::string HttpRequest::Header(std::string_view name) const {
   for (const auto& [k, v] : headers)
     if (k == name) return v;
@@ -165,15 +213,7 @@ std::string HttpRequest::Header(std::string_view name) const {
 }
 
 bool HttpResponse::WriteAll(std::string_view data) {
-  while (ok_ && !data.empty()) {
-    ssize_t n = ::send(fd_, data.data(), data.size(), MSG_NOSIGNAL);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      ok_ = false;
-      break;
-    }
-    data.remove_prefix(static_cast<size_t>(n));
-  }
+  if (ok_ && !WriteConnection(fd_, ssl_, data)) ok_ = false;
   return ok_;
 }
 
@@ -223,7 +263,43 @@ std::string HttpServer::ErrorJson(int error_code, std::string_view message) {
   return out;
 }
 
+HttpServer::~HttpServer() {
+  Stop();
+  if (tls_) SSL_CTX_free(tls_);
+}
+
+namespace {
+int KeyPassword(char* buf, int size, int, void* user) {
+  const std::string& pw = *static_cast<const std::string*>(user);
+  int n = static_cast<int>(std::min<size_t>(pw.size(), static_cast<size_t>(size)));
+  std::memcpy(buf, pw.data(), static_cast<size_t>(n));
+  return n;
+}
+}  // namespace
+
 Status HttpServer::Listen() {
+  if (!options_.tls_cert_file.empty() || !options_.tls_key_file.empty()) {
+    if (options_.tls_cert_file.empty() || options_.tls_key_file.empty())
+      return Status::Invalid("TLS needs both a certificate file and a key file");
+    SSL_CTX* ctx = SSL_CTX_new(TLS_server_method());
+    if (!ctx) return Status::Internal("TLS: " + TlsErrorText());
+    SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+    SSL_CTX_set_default_passwd_cb(ctx, KeyPassword);
+    SSL_CTX_set_default_passwd_cb_userdata(ctx, &options_.tls_key_password);
+    if (SSL_CTX_use_certificate_chain_file(ctx, options_.tls_cert_file.c_str()) != 1) {
+      SSL_CTX_free(ctx);
+      return Status::Invalid(fmt::format("{}: not a PEM certificate that can be read ({})", options_.tls_cert_file, TlsErrorText()));
+    }
+    if (SSL_CTX_use_PrivateKey_file(ctx, options_.tls_key_file.c_str(), SSL_FILETYPE_PEM) != 1 ||
+        SSL_CTX_check_private_key(ctx) != 1) {
+      SSL_CTX_free(ctx);
+      return Status::Invalid(fmt::format("{}: not the PEM private key of {} ({})", options_.tls_key_file,
+                                         options_.tls_cert_file, TlsErrorText()));
+    }
+    tls_ = ctx;
+    // A client gone mid-write must not kill the process (OpenSSL writes with write(2)).
+    std::signal(SIGPIPE, SIG_IGN);
+  }
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
@@ -272,7 +348,8 @@ void HttpServer::AcceptLoop() {
       std::lock_guard<std::mutex> lock(mu_);
       if (stopping_.load() || open_.size() >= options_.max_connections) {
         HttpResponse r(fd, false);
-        r.Send(503, "application/json", ErrorJson(50300, "Too many connections: try again later."));
+        // Over TLS there is no session to answer in: the connection is just closed.
+        if (!tls_) r.Send(503, "application/json", ErrorJson(50300, "Too many connections: try again later."));
         ::close(fd);
         continue;
       }
@@ -283,14 +360,33 @@ void HttpServer::AcceptLoop() {
 }
 
 void HttpServer::Serve(int fd) {
-  Reader in(fd);
+  SSL* ssl = nullptr;
+  if (tls_) {
+    // The handshake, with a time limit so a client that never finishes it holds nothing.
+    timeval tv{10, 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    ssl = SSL_new(tls_);
+    if (ssl && SSL_set_fd(ssl, fd) == 1 && SSL_accept(ssl) == 1) {
+      tv = {0, 0};
+      ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    } else {
+      ERR_clear_error();  // not TLS, or a failed handshake: nothing to answer in
+      if (ssl) SSL_free(ssl);
+      std::lock_guard<std::mutex> lock(mu_);
+      open_.erase(fd);
+      ::close(fd);
+      cv_.notify_all();
+      return;
+    }
+  }
+  Reader in(fd, ssl);
   for (;;) {
     HttpRequest req;
     std::string error;
-    ReadResult r = ReadRequest(in, fd, options_, req, &error);
+    ReadResult r = ReadRequest(in, fd, ssl, options_, req, &error);
     if (r == ReadResult::kClosed) break;
     if (r != ReadResult::kOk) {
-      HttpResponse resp(fd, false);
+      HttpResponse resp(fd, false, ssl);
       if (r == ReadResult::kTooLarge)
         resp.Send(413, "application/json",
                   ErrorJson(41300, fmt::format("The request body is larger than the limit of {} bytes.",
@@ -309,10 +405,15 @@ void HttpServer::Serve(int fd) {
       break;
     }
     bool keep_alive = Lower(req.Header("connection")) != "close" && !stopping_.load();
-    HttpResponse resp(fd, keep_alive);
+    HttpResponse resp(fd, keep_alive, ssl);
     handler_(req, resp);
     if (!resp.started()) resp.Send(500, "application/json", ErrorJson(50000, "The request was not answered."));
     if (!resp.keep_alive()) break;
+  }
+  if (ssl) {
+    SSL_shutdown(ssl);  // close_notify, when the connection still takes it
+    SSL_free(ssl);
+    ERR_clear_error();
   }
   // Closed under the lock: Stop() never shuts down a number already reused by a newer connection.
   std::lock_guard<std::mutex> lock(mu_);

@@ -1,5 +1,7 @@
 #!/usr/bin/env python3
-"""The REPL driven through a pseudo-terminal, as a person would: keys in, screen out.
+"""The REPL driven through a pseudo-terminal, as a person would: keys in, screen out; and
+`eddy repl --server` attached to a running `eddy run` over its REST API (statements on stdin,
+and a person at a pseudo-terminal).
 
     python3 tests/integration/repl_test.py BUILD_DIR/bin/eddy
 
@@ -11,11 +13,14 @@ import re
 import select
 import shutil
 import signal
+import socket
+import subprocess
 import struct
 import sys
 import tempfile
 import termios
 import time
+import urllib.request
 
 EDDY = os.path.abspath(sys.argv[1]) if len(sys.argv) > 1 else "build/bin/eddy"
 
@@ -26,6 +31,7 @@ class Term:
         if self.pid == 0:
             os.chdir(cwd)
             env = dict(os.environ, HOME=cwd, TERM="dumb")
+            env.pop("EDDY_PASSWORD", None)
             os.execve(EDDY, [EDDY] + args, env)
         self.out = ""
 
@@ -238,6 +244,245 @@ def test_prompt_is_quick(tmp):
             t.close()
     times.sort()
     print(f"     prompt after {times[2] * 1000:.0f} ms (median of 5)")
+
+
+# `eddy repl --server URL`: the REPL attached to a running `eddy run`.
+
+SERVER_QUERIES = """
+CREATE STREAM PINGS (TRUCK VARCHAR KEY, SPEED INT) WITH (KAFKA_TOPIC='pings', VALUE_FORMAT='JSON', PARTITIONS=1);
+CREATE TABLE TOP_SPEED AS SELECT TRUCK, MAX(SPEED) AS TOP FROM PINGS GROUP BY TRUCK;
+"""
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """`eddy run` on a query file, serving the API on a free port."""
+
+    def __init__(self, tmp, users=None):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        queries = os.path.join(tmp, "queries.sql")
+        with open(queries, "w") as f:
+            f.write(SERVER_QUERIES)
+        args = [EDDY, "run", queries, "--state-dir", os.path.join(tmp, "server-state"),
+                "--listen", f"127.0.0.1:{self.port}"]
+        if users:
+            config = os.path.join(tmp, "server.yaml")
+            with open(config, "w") as f:
+                f.write("server:\n  users:\n" + "".join(f"    {u}: {p}\n" for u, p in users.items()))
+            args += ["--config", config]
+        self.proc = subprocess.Popen(args, cwd=tmp, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        deadline = time.time() + 20
+        while time.time() < deadline:
+            line = self.proc.stderr.readline()
+            if not line:
+                raise AssertionError("eddy run ended before serving its API")
+            if "REST API on" in line:
+                return
+        raise AssertionError("eddy run did not serve its API")
+
+    def metric(self, name):
+        with urllib.request.urlopen(self.url + "/metrics", timeout=10) as r:
+            for line in r.read().decode().splitlines():
+                if line.startswith(name + " "):
+                    return line.split()[1]
+        return None
+
+    def stop(self):
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+def attach(args, stdin_text, cwd, env_extra=None, timeout=60):
+    env = dict(os.environ, HOME=cwd)
+    env.pop("EDDY_PASSWORD", None)
+    env.update(env_extra or {})
+    return subprocess.run([EDDY, "repl"] + args, input=stdin_text, cwd=cwd, env=env, capture_output=True,
+                          text=True, timeout=timeout)
+
+
+def test_server_statements_from_stdin(tmp):
+    srv = Server(tmp)
+    try:
+        statements = """SHOW STREAMS;
+INSERT INTO PINGS (TRUCK, SPEED) VALUES ('t1', 50);
+INSERT INTO PINGS (TRUCK, SPEED) VALUES ('t2', 30);
+INSERT INTO PINGS (TRUCK, SPEED) VALUES ('t1', 70);
+DESCRIBE PINGS;
+SELECT * FROM TOP_SPEED;
+SET 'auto.offset.reset' = 'earliest';
+SELECT TRUCK, SPEED
+  FROM PINGS EMIT CHANGES LIMIT 2;
+SELECT NOPE FROM PINGS EMIT CHANGES;
+DROP STREAM NOBODY;
+SHOW TABLES;
+"""
+        r = attach(["--server", srv.url], statements, tmp)
+        # Worked out by hand: the stream the query file made; the three rows; the top speed per
+        # truck (t1: max(50, 70), t2: 30); the first two pings from the earliest offset; two
+        # errors at their line and column; the table. A failed statement makes the exit code 1.
+        expected = """+-------------+-------------+------------+--------------+----------+
+| Stream Name | Kafka Topic | Key Format | Value Format | Windowed |
++-------------+-------------+------------+--------------+----------+
+| PINGS       | pings       | KAFKA      | JSON         | false    |
++-------------+-------------+------------+--------------+----------+
++-------+--------------+
+| Field | Type         |
++-------+--------------+
+| TRUCK | STRING (key) |
+| SPEED | INTEGER      |
++-------+--------------+
+Name: PINGS
+Type: STREAM
+Kafka topic: pings (partitions: 1)
+Key format: KAFKA
+Value format: JSON
++-------+-----+
+| TRUCK | TOP |
++-------+-----+
+| t1    | 70  |
+| t2    | 30  |
++-------+-----+
+2 rows
+Successfully changed local property.
++--------------+--------------+
+| TRUCK        | SPEED        |
++--------------+--------------+
+| t1           | 50           |
+| t2           | 30           |
+Limit Reached
+Query terminated
+SELECT NOPE FROM PINGS EMIT CHANGES;
+       ^
+line 1:8: SELECT column 'NOPE' cannot be resolved.
+DROP STREAM NOBODY;
+            ^
+line 1:13: Stream NOBODY does not exist.
++------------+-------------+------------+--------------+----------+
+| Table Name | Kafka Topic | Key Format | Value Format | Windowed |
++------------+-------------+------------+--------------+----------+
+| TOP_SPEED  | TOP_SPEED   | KAFKA      | JSON         | false    |
++------------+-------------+------------+--------------+----------+
+"""
+        assert r.stdout == expected, f"got:\n{r.stdout}\nstderr:\n{r.stderr}"
+        assert r.returncode == 1, r.returncode
+        # JSON output, a variable, a script, and a push query without LIMIT read from stdin:
+        # it ends when no row has come for 2 s.
+        script = os.path.join(tmp, "setup.sql")
+        with open(script, "w") as f:
+            f.write("INSERT INTO PINGS (TRUCK, SPEED) VALUES ('t3', 90);\n")
+        r = attach(["--server", srv.url, "--output", "json", "--set", "auto.offset.reset=earliest"],
+                   f"DEFINE src = 'PINGS';\nRUN SCRIPT '{script}';\nSELECT TRUCK, SPEED FROM ${{src}} EMIT CHANGES;\n"
+                   "SELECT * FROM TOP_SPEED WHERE TRUCK = 't3';\n", tmp)
+        assert r.returncode == 0, r.stdout + r.stderr
+        assert r.stdout == ('{"TRUCK":"t1","SPEED":50}\n{"TRUCK":"t2","SPEED":30}\n{"TRUCK":"t1","SPEED":70}\n'
+                            '{"TRUCK":"t3","SPEED":90}\n{"TRUCK":"t3","TOP":90}\n1 row\n'), r.stdout
+    finally:
+        srv.stop()
+
+
+def test_server_attached_terminal_ctrl_c_and_completion(tmp):
+    srv = Server(tmp)
+    t = Term(["repl", "--server", srv.url], tmp)
+    try:
+        t.expect(r"Connected to " + re.escape(srv.url))
+        t.expect(PROMPT)
+        t.send("INSERT INTO PINGS (TRUCK, SPEED)\r")
+        t.expect(r"   -> ")
+        t.send("VALUES ('t1', 40);\r")
+        t.expect(PROMPT)
+        # Tab completes a keyword and a stream name the server knows.
+        t.send("DESCRI\tPIN\t;\r")
+        t.expect(r"Name: PINGS")
+        t.expect(PROMPT)
+        t.send("SET 'auto.offset.reset' = 'earliest';\r")
+        t.expect(PROMPT)
+        t.send("SELECT TRUCK, SPEED * 2 AS DOUBLED FROM PINGS EMIT CHANGES;\r")
+        t.expect(r"\| t1 +\| 80 +\|")
+        assert srv.metric("eddy_push_queries") == "1"
+        time.sleep(0.3)
+        t.send("\x03")  # Ctrl-C: the push query ends, on the server too; the session goes on
+        t.expect("Query terminated")
+        t.expect(PROMPT)
+        deadline = time.time() + 5
+        while srv.metric("eddy_push_queries") != "0" and time.time() < deadline:
+            time.sleep(0.1)
+        assert srv.metric("eddy_push_queries") == "0"
+        t.send("SELECT * FROM TOP_SPEED;\r")
+        t.expect(r"\| t1 +\| 40 +\|")
+        t.expect("1 row")
+        t.expect(PROMPT)
+        t.send("\x04")
+        assert t.wait_exit() == 0
+    finally:
+        t.close()
+        srv.stop()
+
+
+def test_server_authentication_and_unreachable(tmp):
+    srv = Server(tmp, users={"alice": "s3cret"})
+    try:
+        r = attach(["--server", srv.url, "--user", "alice"], "SHOW TABLES;\n", tmp, {"EDDY_PASSWORD": "s3cret"})
+        assert r.returncode == 0 and "| TOP_SPEED " in r.stdout, r.stdout + r.stderr
+        r = attach(["--server", srv.url, "--user", "alice"], "SHOW TABLES;\n", tmp, {"EDDY_PASSWORD": "wrong"})
+        assert r.returncode == 1 and r.stdout == "", r.stdout
+        assert r.stderr == f"eddy repl: {srv.url} refused user 'alice': wrong user name or password\n", r.stderr
+        r = attach(["--server", srv.url], "SHOW TABLES;\n", tmp)
+        assert r.returncode == 1, r.returncode
+        assert r.stderr.startswith(f"eddy repl: {srv.url} wants a user and password"), r.stderr
+        # Without EDDY_PASSWORD the password is asked on the terminal, not echoed.
+        t = Term(["repl", "--server", srv.url, "--user", "alice"], tmp)
+        try:
+            t.expect("Password for alice: ")
+            t.send("s3cret\r")
+            m = t.expect(r"(?s)(.*)Connected to ")
+            assert "s3cret" not in m.group(1), m.group(1)
+            t.expect(PROMPT)
+            t.send("SHOW TABLES;\r")
+            t.expect(r"\| TOP_SPEED +\|")
+            t.expect(PROMPT)
+        finally:
+            t.close()
+    finally:
+        srv.stop()
+    # Nothing listens there any more: one line, at once.
+    start = time.time()
+    r = attach(["--server", srv.url], "SHOW TABLES;\n", tmp)
+    assert r.returncode == 1, r.returncode
+    assert r.stderr == f"eddy repl: cannot connect to {srv.url}: Connection refused\n", r.stderr
+    assert time.time() - start < 5
+    # A server that never takes the connection (its backlog full): given up after 5 s.
+    with socket.socket() as full:
+        full.bind(("127.0.0.1", 0))
+        full.listen(0)
+        port = full.getsockname()[1]
+        waiting = []
+        for _ in range(4):
+            c = socket.socket()
+            c.setblocking(False)
+            try:
+                c.connect(("127.0.0.1", port))
+            except BlockingIOError:
+                pass
+            waiting.append(c)
+        time.sleep(0.2)
+        start = time.time()
+        r = attach(["--server", f"http://127.0.0.1:{port}"], "SHOW TABLES;\n", tmp)
+        took = time.time() - start
+        for c in waiting:
+            c.close()
+    assert r.returncode == 1, r.returncode
+    assert r.stderr == f"eddy repl: cannot connect to http://127.0.0.1:{port}: no answer within 5 s\n", r.stderr
+    assert 4.5 < took < 15, took
 
 
 def main():

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """ksqlDB's REST golden tests (../shared/qtt/rest/*.json) against `eddy run`'s REST API.
 
-    python3 tests/integration/rest_golden.py BUILD_DIR/bin/eddy [FILE.json...] [--filter TEXT] [-v]
+    python3 tests/integration/rest_golden.py BUILD_DIR/bin/eddy [FILE.json...] [--filter TEXT]
+        [--ledger FILE] [--jobs N] [-v]
 
 Each case runs as ksqlDB's RestTestExecutor runs it: its statements other than SELECTs go to
 /ksql one at a time, then its input records are written to their topics, then each SELECT goes to
@@ -12,10 +13,15 @@ order: without ORDER BY, ksqlDB's order is that of its partitions' stores), an `
 status and message of the failing statement. The records a case expects on its topics
 (`outputs`) are not checked here.
 
-Each case gets its own state directory and two short-lived `eddy run`s: one for the statements,
-one (resuming them, with the inputs appended by --input) for the queries. Ends with
-"N passed, M failed, K skipped"; a case with outputs that passes everything else is counted as
-passed and listed as "outputs not checked".
+Each case gets its own state directory and two short-lived `eddy run`s on a port of their own
+(--listen 127.0.0.1:0): one for the statements, one (resuming them, with the inputs appended by
+--input) for the queries; cases share nothing, so --jobs of them (default 4) run at once, the
+servers mostly waiting. Ends with "N passed, M failed, K skipped"; a case with outputs that passes
+everything else is counted as passed and listed as "outputs not checked".
+
+With --ledger (tests/conformance/rest_ledger.txt: "FILE.json :: CASE :: REASON" a line), a listed
+case that fails is counted as skipped, one that passes is reported "ready to leave the ledger
+(passes now)", and a failing case outside it fails the run, as `eddy test --ledger` does.
 """
 import json
 import os
@@ -29,6 +35,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 args = [a for a in sys.argv[1:]]
@@ -37,6 +44,21 @@ FILTER = None
 if "--filter" in args:
     i = args.index("--filter")
     FILTER = args[i + 1]
+    del args[i:i + 2]
+LEDGER = None
+if "--ledger" in args:
+    i = args.index("--ledger")
+    LEDGER = args[i + 1]
+    del args[i:i + 2]
+WRITE_LEDGER = None  # --write-ledger FILE: the failing cases, with a short reason each
+if "--write-ledger" in args:
+    i = args.index("--write-ledger")
+    WRITE_LEDGER = args[i + 1]
+    del args[i:i + 2]
+JOBS = 4
+if "--jobs" in args:
+    i = args.index("--jobs")
+    JOBS = max(1, int(args[i + 1]))
     del args[i:i + 2]
 args = [a for a in args if a != "-v"]
 EDDY = os.path.abspath(args[0]) if args else os.path.join(ROOT, "build", "bin", "eddy")
@@ -83,12 +105,6 @@ def expand(case):
     return out
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def post(url, body, timeout=30):
     req = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST",
                                  headers={"Content-Type": "application/vnd.ksql.v1+json"})
@@ -99,18 +115,23 @@ def post(url, body, timeout=30):
         return e.code, e.read().decode()
 
 
-def start(state, port, inputs):
+def start(state, inputs):
+    """A server on a free port: the process and its URL."""
     empty = os.path.join(os.path.dirname(state), "empty.sql")
     open(empty, "w").close()
-    cmd = [EDDY, "run", empty, "--state-dir", state, "--listen", f"127.0.0.1:{port}"] + inputs
+    cmd = [EDDY, "run", empty, "--state-dir", state, "--listen", "127.0.0.1:0"] + inputs
     p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     line = p.stderr.readline()
     if "eddy: ready" not in line:
         err = line + p.stderr.read()
         p.wait()
         raise RuntimeError("eddy run did not start: " + err[-500:])
-    p.stderr.readline()  # the REST API line
-    return p
+    api = p.stderr.readline()  # "eddy: REST API on http://127.0.0.1:PORT"
+    m = re.search(r"(http://\S+)", api)
+    if not m:
+        stop(p)
+        raise RuntimeError("eddy run did not say where its API is: " + api)
+    return p, m.group(1)
 
 
 def stop(p):
@@ -197,9 +218,7 @@ def run_case(case, tmp):
     selects = [s for s in statements if re.match(r"\s*SELECT\b", s, re.I)]
     admins = [s for s in statements if not re.match(r"\s*SELECT\b", s, re.I)]
     state = os.path.join(tmp, "state")
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    p = start(state, port, [])
+    p, url = start(state, [])
     admin_got = []
     try:
         for s in admins:
@@ -223,7 +242,7 @@ def run_case(case, tmp):
     for topic, f in files.items():
         f.close()
         inputs += ["--input", f"{topic}={f.name}"]
-    p = start(state, port, inputs)
+    p, url = start(state, inputs)
     try:
         for i, s in enumerate(selects):
             want = query_expected[i] if i < len(query_expected) else None
@@ -245,37 +264,104 @@ def run_case(case, tmp):
     return "expected an error" if expected_error else None
 
 
+def load_ledger(path):
+    """{"FILE.json :: CASE": REASON} from the ledger's lines (# comments and blank lines skipped)."""
+    ledger = {}
+    with open(path) as f:
+        for line in f:
+            line = line.rstrip("\n")
+            if not line.strip() or line.lstrip().startswith("#"):
+                continue
+            parts = line.split(" :: ")
+            if len(parts) < 3:
+                raise SystemExit(f"{path}: expected FILE.json :: CASE :: REASON, got {line!r}")
+            ledger[" :: ".join(parts[:-1]).strip()] = parts[-1]
+    return ledger
+
+
+def reason(why):
+    """A ledger line's short reason for a failure."""
+    m = re.search(r"The (\w+) format needs a schema registry", why)
+    if m:
+        return f"schema-registry format {m.group(1)}"
+    m = re.search(r"line \d+:\d+: (.*? is not supported yet|.*? are not supported yet)", why)
+    if m:
+        return m.group(1)[:80]
+    if why == "expected an error":
+        return "eddy accepts a statement ksqlDB rejects"
+    if " does not contain " in why:
+        return "error message differs from ksqlDB's"
+    if why.startswith("status "):
+        return "error status differs from ksqlDB's"
+    if why.startswith("statement entity"):
+        return "statement answer differs from ksqlDB's"
+    if why.startswith("query ") and "expected" in why:
+        if re.search(r"WINDOWSTART|WindowStart|WINDOWEND", why):
+            return "windowed rows in query results"
+        return "query answer differs from ksqlDB's"
+    if why.startswith(("statement failed", "query failed")):
+        m = re.search(r"line \d+:\d+: ([^\n]*)", why)
+        return "rejected: " + (m.group(1) if m else why.split(": ", 1)[-1])[:80]
+    return why.splitlines()[0][:80]
+
+
+def run_one(case):
+    tmp = tempfile.mkdtemp(prefix="eddy-rest-golden-")
+    try:
+        return run_case(case, tmp)
+    except Exception as e:  # a crash or hang of the server fails the case
+        return repr(e)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def main():
     passed = failed = skipped = 0
-    unchecked = []
+    ledger = load_ledger(LEDGER) if LEDGER else {}
+    unchecked, leave = [], []
+    cases = []
     for path in FILES:
         with open(path) as f:
             doc = json.loads(strip_comments(f.read()))
         for case in [c for t in doc["tests"] for c in expand(t)]:
-            name = f"{os.path.basename(path)} :: {case['name']}"
+            name = f"{os.path.basename(path)} :: {case['name'].strip()}"
             if FILTER and FILTER not in name:
                 continue
             if case.get("enabled") is False:
                 skipped += 1
                 continue
-            tmp = tempfile.mkdtemp(prefix="eddy-rest-golden-")
-            try:
-                why = run_case(case, tmp)
-            except Exception as e:  # a crash or hang of the server fails the case
-                why = repr(e)
-            finally:
-                shutil.rmtree(tmp, ignore_errors=True)
-            if why is None:
-                passed += 1
-                if case.get("outputs"):
-                    unchecked.append(name)
-                if VERBOSE:
-                    print(f"ok   {name}")
-            else:
-                failed += 1
-                print(f"FAIL {name}: {why}")
-    for name in unchecked:
-        print(f"outputs not checked: {name}")
+            cases.append((name, case))
+    with ThreadPoolExecutor(max_workers=JOBS) as pool:
+        results = list(pool.map(lambda nc: run_one(nc[1]), cases))
+    for (name, case), why in zip(cases, results):
+        if why is None:
+            passed += 1
+            if name in ledger:
+                leave.append(name)
+            if case.get("outputs"):
+                unchecked.append(name)
+            if VERBOSE:
+                print(f"ok   {name}")
+        elif name in ledger:
+            skipped += 1
+            if VERBOSE:
+                print(f"skip {name} (in the ledger: {ledger[name]}): {why}")
+        else:
+            failed += 1
+            print(f"FAIL {name}: {why}")
+    if VERBOSE:
+        for name in unchecked:
+            print(f"outputs not checked: {name}")
+    if WRITE_LEDGER:
+        with open(WRITE_LEDGER, "w") as f:
+            f.write("# ksqlDB's REST golden tests (../shared/qtt/rest) that eddy's API does not pass yet.\n"
+                    "# One a line: FILE.json :: CASE NAME :: REASON. Run by tests/integration/rest_golden.py\n"
+                    "# --ledger (scripts/test.sh); it only shrinks: the run reports cases listed here that pass now.\n")
+            for (name, case), why in zip(cases, results):
+                if why is not None:
+                    f.write(f"{name} :: {reason(why)}\n")
+    for name in leave:
+        print(f"ready to leave the ledger (passes now): {name}")
     print(f"{passed} passed, {failed} failed, {skipped} skipped")
     return 0 if failed == 0 else 1
 

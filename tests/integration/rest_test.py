@@ -128,6 +128,150 @@ def check_basic_auth(c, KSQLAPI, tmp_root):
         shutil.rmtree(tmp_root, ignore_errors=True)
 
 
+def stop_server(proc):
+    """SIGTERM, then SIGKILL when it has not stopped within 20 s."""
+    proc.terminate()
+    try:
+        proc.communicate(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+
+
+def check_push_query_limit(c, tmp_root):
+    """ksqlDB's ksql.max.push.queries (--set here): one push query over it is refused with
+    ksqlDB's error 40003; a pull query is not counted; a slot is free again once a query ends."""
+    import http.client as http_client
+    empty = os.path.join(tmp_root, "empty.sql")
+    open(empty, "w").close()
+    proc = subprocess.Popen([EDDY, "run", empty, "--state-dir", os.path.join(tmp_root, "state"), "--listen",
+                             "127.0.0.1:0", "--set", "ksql.max.push.queries=2"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    conns = []
+    try:
+        proc.stderr.readline()  # eddy: ready
+        port = int(proc.stderr.readline().strip().rsplit(":", 1)[1])  # eddy: REST API on http://HOST:PORT
+        url = f"http://127.0.0.1:{port}"
+        http(url + "/ksql", {"ksql": "CREATE STREAM S (K STRING KEY, V INT) WITH (KAFKA_TOPIC='s', "
+                                     "VALUE_FORMAT='JSON', PARTITIONS=1);"})
+
+        def push():
+            conn = http_client.HTTPConnection("127.0.0.1", port, timeout=15)
+            conn.request("POST", "/query", json.dumps({"ksql": "SELECT * FROM S EMIT CHANGES;"}),
+                         {"Content-Type": "application/vnd.ksql.v1+json"})
+            r = conn.getresponse()
+            conns.append(conn)
+            return r
+
+        first, second = push(), push()
+        c.check(first.status == 200 and second.status == 200, "push-query limit: 2 of 2 run",
+                (first.status, second.status))
+        first.readline(), second.readline()  # their headers: both queries are running
+        third = push()
+        body = json.loads(third.read().decode())
+        c.check(third.status == 400 and body.get("error_code") == 40003 and
+                body.get("message") == "Maximum number of push queries exceeded",
+                "push-query limit: one more is ksqlDB's error 40003", (third.status, body))
+        code, _ = http(url + "/query", {"ksql": "SELECT * FROM S;"})
+        c.check(code == 200, "push-query limit: a pull query is not counted", code)
+        conns[0].close()  # the client goes: its query ends and gives its slot back
+        deadline, status = time.time() + 10, None
+        while time.time() < deadline:
+            r = push()
+            status = r.status
+            if status == 200:
+                break
+            r.read()
+            time.sleep(0.3)
+        c.check(status == 200, "push-query limit: a slot is free again once a query ends", status)
+    except Exception as e:
+        c.check(False, "push-query limit", repr(e))
+    finally:
+        for conn in conns:
+            conn.close()
+        stop_server(proc)
+        shutil.rmtree(tmp_root, ignore_errors=True)
+
+
+def check_tls(c, tmp_root):
+    """eddy.yaml's server.tls: HTTPS with a self-signed certificate made here by the openssl CLI;
+    a client trusting it gets answers and a streamed push query, plain HTTP gets nothing, a key
+    that is not the certificate's is refused at start."""
+    import http.client as http_client
+    import ssl
+    cert, key = os.path.join(tmp_root, "cert.pem"), os.path.join(tmp_root, "key.pem")
+    r = subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
+                        "-days", "2", "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"],
+                       capture_output=True, text=True)
+    if r.returncode != 0:
+        c.check(False, "TLS: a self-signed certificate (openssl CLI)", r.stderr[-400:])
+        return
+    config = os.path.join(tmp_root, "eddy.yaml")
+    with open(config, "w") as f:
+        f.write("server:\n  tls:\n    cert: cert.pem\n    key: key.pem\n")  # relative to eddy.yaml
+    empty = os.path.join(tmp_root, "empty.sql")
+    open(empty, "w").close()
+    proc = subprocess.Popen([EDDY, "run", empty, "--state-dir", os.path.join(tmp_root, "state"), "--config", config,
+                             "--listen", "127.0.0.1:0"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        proc.stderr.readline()  # eddy: ready
+        line = proc.stderr.readline().strip()
+        c.check("https://127.0.0.1:" in line, "TLS: eddy run says https", line)
+        port = int(line.rsplit(":", 1)[1])
+        ctx = ssl.create_default_context(cafile=cert)
+        with urllib.request.urlopen(f"https://127.0.0.1:{port}/info", context=ctx, timeout=15) as r:
+            info = json.loads(r.read().decode())
+        c.check(info["KsqlServerInfo"]["version"] == "0.29.0", "TLS: /info over HTTPS", info)
+        req = urllib.request.Request(f"https://127.0.0.1:{port}/ksql", method="POST", data=json.dumps(
+            {"ksql": "CREATE STREAM S (K STRING KEY, V INT) WITH (KAFKA_TOPIC='s', VALUE_FORMAT='JSON', PARTITIONS=1);"
+                     " INSERT INTO S (K, V) VALUES ('a', 1); INSERT INTO S (K, V) VALUES ('b', 2);"}).encode())
+        with urllib.request.urlopen(req, context=ctx, timeout=15) as r:
+            created = json.loads(r.read().decode())
+        c.check(created[0]["commandStatus"]["message"] == "Stream created", "TLS: statements over HTTPS", created)
+        conn = http_client.HTTPSConnection("127.0.0.1", port, context=ctx, timeout=15)
+        conn.request("POST", "/query", json.dumps({"ksql": "SELECT * FROM S EMIT CHANGES LIMIT 2;",
+                                                   "streamsProperties": {"auto.offset.reset": "earliest"}}))
+        entries = json.loads(conn.getresponse().read().decode())
+        conn.close()
+        c.check([e["row"]["columns"] for e in entries[1:-1]] == [["a", 1], ["b", 2]] and
+                entries[-1] == {"finalMessage": "Limit Reached"}, "TLS: a push query streamed over HTTPS", entries)
+        # eddy repl --server https://...: trusts the certificate through OpenSSL's SSL_CERT_FILE.
+        script = "SET 'auto.offset.reset'='earliest';\nSELECT * FROM S EMIT CHANGES LIMIT 2;\nSHOW STREAMS;\n"
+        r = subprocess.run([EDDY, "repl", "--server", f"https://127.0.0.1:{port}"], input=script, capture_output=True,
+                           text=True, timeout=30, env=dict(os.environ, SSL_CERT_FILE=cert))
+        c.check(r.returncode == 0 and "Limit Reached" in r.stdout and "| a " in r.stdout and "| S " in r.stdout,
+                "TLS: eddy repl --server https:// (SSL_CERT_FILE)", (r.returncode, r.stdout[-400:], r.stderr[-300:]))
+        env = {k: v for k, v in os.environ.items() if k not in ("SSL_CERT_FILE", "SSL_CERT_DIR")}
+        r = subprocess.run([EDDY, "repl", "--server", f"https://127.0.0.1:{port}"], input=script, capture_output=True,
+                           text=True, timeout=30, env=env)
+        c.check(r.returncode == 1 and "certificate is not trusted" in r.stderr,
+                "TLS: eddy repl refuses a certificate it does not trust", (r.returncode, r.stderr[-300:]))
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/info", timeout=5).read()
+            c.check(False, "TLS: plain HTTP gets no answer")
+        except (OSError, http_client.HTTPException):
+            c.check(True, "TLS: plain HTTP gets no answer")
+        try:
+            urllib.request.urlopen(f"https://127.0.0.1:{port}/info", context=ssl.create_default_context(), timeout=5)
+            c.check(False, "TLS: a client not trusting the certificate refuses it")
+        except (ssl.SSLError, urllib.error.URLError) as e:
+            c.check("CERTIFICATE_VERIFY_FAILED" in str(e), "TLS: a client not trusting the certificate refuses it", str(e))
+    except Exception as e:
+        c.check(False, "TLS", repr(e))
+    finally:
+        stop_server(proc)
+    # A key that is not the certificate's: eddy run says which file and exits 1.
+    other = os.path.join(tmp_root, "other.pem")
+    subprocess.run(["openssl", "genpkey", "-algorithm", "RSA", "-out", other], capture_output=True)
+    with open(config, "w") as f:
+        f.write(f"server:\n  tls:\n    cert: cert.pem\n    key: {other}\n")
+    r = subprocess.run([EDDY, "run", empty, "--state-dir", os.path.join(tmp_root, "state2"), "--config", config,
+                        "--listen", "127.0.0.1:0"], capture_output=True, text=True, timeout=30)
+    c.check(r.returncode == 1 and "other.pem" in r.stderr and "private key" in r.stderr,
+            "TLS: a key that does not match the certificate is refused at start", (r.returncode, r.stderr[-300:]))
+    shutil.rmtree(tmp_root, ignore_errors=True)
+
+
 def main():
     if not ensure_client():
         if os.environ.get("CI") == "true":
@@ -275,6 +419,8 @@ def main():
         c.check(proc.returncode == 0, "eddy run stops cleanly on SIGTERM with the API serving", err[-800:])
         shutil.rmtree(tmp, ignore_errors=True)
     check_basic_auth(c, KSQLAPI, tmp_root=tempfile.mkdtemp(prefix="eddy-rest-auth-"))
+    check_push_query_limit(c, tempfile.mkdtemp(prefix="eddy-rest-limit-"))
+    check_tls(c, tempfile.mkdtemp(prefix="eddy-rest-tls-"))
     print(f"{c.passed} passed, {c.failed} failed, 0 skipped")
     return 0 if c.failed == 0 else 1
 

@@ -46,17 +46,8 @@ std::string Show(const Record& r) {
   return s + " @" + std::to_string(r.timestamp);
 }
 
-struct Harness {
-  explicit Harness(bool left_outer) : left_outer(left_outer) {
-    StateDbOptions o;
-    o.in_memory = true;
-    auto opened = StateDb::Open("/fk-join-test", o);
-    REQUIRE(opened.ok());
-    db = std::move(opened).value();
-    ctx.state = db.get();
-    ctx.query_id = "q";
-    Reopen();
-  }
+struct Harness : testing::OperatorState {
+  explicit Harness(bool left_outer) : OperatorState("/fk-join-test"), left_outer(left_outer) { Reopen(); }
   // A new operator over the same committed state: what a restart does.
   void Reopen() {
     if (op) REQUIRE(db->Commit().ok());
@@ -85,8 +76,6 @@ struct Harness {
     return s;
   }
   bool left_outer;
-  std::unique_ptr<StateDb> db;
-  OperatorContext ctx;
   std::unique_ptr<ForeignKeyJoinOperator> op;
   Collect out;
 };

@@ -4,20 +4,12 @@
 // the source's value columns, then its old key columns.
 #include <catch2/catch.hpp>
 
-#include "dsl/parser.h"
-#include "engine/plan/planner.h"
+#include "tests/unit/plan/plan_util.h"
 
 namespace eddy {
 namespace {
 
-Result<PlannedStatement> Plan(Catalog& catalog, const std::string& text) {
-  ASSIGN_OR_RETURN(std::vector<dsl::Statement> parsed, dsl::ParseStatements(text));
-  auto st = std::make_shared<const dsl::Statement>(std::move(parsed.at(0)));
-  PlanOptions options;
-  ASSIGN_OR_RETURN(PlannedStatement planned, PlanStatement(st, catalog, options));
-  if (planned.source) RETURN_IF_ERROR(catalog.AddSource(*planned.source, false));
-  return planned;
-}
+using testing::Plan;
 
 std::string SinkSchema(const std::string& input, const std::string& query) {
   Catalog catalog;
