@@ -20,6 +20,10 @@ std::string FormatName(const std::string& name) {
   return out + "`";
 }
 
+std::string Name(const std::string& name, const ExprFormatOptions& o) {
+  return o.name ? o.name(name) : FormatName(name);
+}
+
 std::string_view BinaryOpText(BinaryOp op) {
   switch (op) {
     case BinaryOp::kAdd: return "+";
@@ -40,12 +44,12 @@ std::string_view BinaryOpText(BinaryOp op) {
   return "?";
 }
 
-void Append(std::string& out, const Expr& e);
+void Append(std::string& out, const Expr& e, const ExprFormatOptions& o);
 
-void AppendList(std::string& out, const std::vector<ExprPtr>& items, size_t from = 0) {
+void AppendList(std::string& out, const std::vector<ExprPtr>& items, const ExprFormatOptions& o, size_t from = 0) {
   for (size_t i = from; i < items.size(); ++i) {
     if (i > from) out += ", ";
-    Append(out, *items[i]);
+    Append(out, *items[i], o);
   }
 }
 
@@ -66,32 +70,35 @@ void AppendLiteral(std::string& out, const Expr& e) {
 }
 
 // Follows ksqlDB's ExpressionFormatter: operators in parentheses, literals as SQL, names bare.
-void Append(std::string& out, const Expr& e) {
+void Append(std::string& out, const Expr& e, const ExprFormatOptions& o) {
   const auto& ch = e.children;
   switch (e.kind) {
     case ExprKind::kLiteral: AppendLiteral(out, e); return;
-    case ExprKind::kColumnRef:
-      if (!e.qualifier.empty()) out += FormatName(e.qualifier) + ".";
-      out += FormatName(e.name);
+    case ExprKind::kColumnRef: {
+      std::string qualifier = e.qualifier;
+      if (qualifier.empty() && o.qualify) qualifier = o.qualify(e);
+      if (!qualifier.empty()) out += Name(qualifier, o) + ".";
+      out += Name(e.name, o);
       return;
+    }
     case ExprKind::kBinary:
       out += '(';
-      Append(out, *ch[0]);
+      Append(out, *ch[0], o);
       out += ' ';
       out += BinaryOpText(e.bin_op);
       out += ' ';
-      Append(out, *ch[1]);
+      Append(out, *ch[1], o);
       out += ')';
       return;
     case ExprKind::kUnary: {
       if (e.un_op == UnaryOp::kNot) {
         out += "(NOT ";
-        Append(out, *ch[0]);
+        Append(out, *ch[0], o);
         out += ')';
         return;
       }
       std::string operand;
-      Append(operand, *ch[0]);
+      Append(operand, *ch[0], o);
       out += e.un_op == UnaryOp::kMinus ? '-' : '+';
       // `- -1`, not `--1`, which would read back as a comment.
       if (!operand.empty() && (operand[0] == '-' || operand[0] == '+')) out += ' ';
@@ -99,16 +106,16 @@ void Append(std::string& out, const Expr& e) {
       return;
     }
     case ExprKind::kFunctionCall:
-      out += FormatName(e.name) + "(";
+      out += Name(e.name, o) + "(";
       if (e.star) out += '*';
-      AppendList(out, ch);
+      AppendList(out, ch, o);
       out += ')';
       return;
     case ExprKind::kCast:
       out += "CAST(";
-      Append(out, *ch[0]);
+      Append(out, *ch[0], o);
       out += " AS ";
-      out += e.cast_type ? e.cast_type->ToString() : "?";
+      out += !e.cast_type ? "?" : o.type ? o.type(*e.cast_type) : e.cast_type->ToString();
       out += ')';
       return;
     case ExprKind::kSearchedCase:
@@ -117,84 +124,84 @@ void Append(std::string& out, const Expr& e) {
       size_t i = 0;
       if (e.kind == ExprKind::kSimpleCase) {
         out += ' ';
-        Append(out, *ch[0]);
+        Append(out, *ch[0], o);
         i = 1;
       }
       const size_t pairs_end = ch.size() - (e.has_else ? 1 : 0);
       for (; i + 1 < pairs_end; i += 2) {
         out += " WHEN ";
-        Append(out, *ch[i]);
+        Append(out, *ch[i], o);
         out += " THEN ";
-        Append(out, *ch[i + 1]);
+        Append(out, *ch[i + 1], o);
       }
       if (e.has_else) {
         out += " ELSE ";
-        Append(out, *ch.back());
+        Append(out, *ch.back(), o);
       }
       out += " END)";
       return;
     }
     case ExprKind::kIsNull:
       out += '(';
-      Append(out, *ch[0]);
+      Append(out, *ch[0], o);
       out += e.negated ? " IS NOT NULL)" : " IS NULL)";
       return;
     case ExprKind::kBetween:
       out += '(';
-      Append(out, *ch[0]);
+      Append(out, *ch[0], o);
       out += e.negated ? " NOT BETWEEN " : " BETWEEN ";
-      Append(out, *ch[1]);
+      Append(out, *ch[1], o);
       out += " AND ";
-      Append(out, *ch[2]);
+      Append(out, *ch[2], o);
       out += ')';
       return;
     case ExprKind::kInList:
       out += '(';
-      Append(out, *ch[0]);
+      Append(out, *ch[0], o);
       out += e.negated ? " NOT IN (" : " IN (";
-      AppendList(out, ch, 1);
+      AppendList(out, ch, o, 1);
       out += "))";
       return;
     case ExprKind::kLike:
       out += '(';
-      Append(out, *ch[0]);
+      Append(out, *ch[0], o);
       out += e.negated ? " NOT LIKE " : " LIKE ";
-      Append(out, *ch[1]);
+      Append(out, *ch[1], o);
       if (ch.size() > 2) {
         out += " ESCAPE ";
-        Append(out, *ch[2]);
+        Append(out, *ch[2], o);
       }
       out += ')';
       return;
     case ExprKind::kDistinctFrom:
       out += '(';
-      Append(out, *ch[0]);
+      Append(out, *ch[0], o);
       out += e.negated ? " IS NOT DISTINCT FROM " : " IS DISTINCT FROM ";
-      Append(out, *ch[1]);
+      Append(out, *ch[1], o);
       out += ')';
       return;
     case ExprKind::kSubscript:
-      Append(out, *ch[0]);
+      Append(out, *ch[0], o);
       out += '[';
-      Append(out, *ch[1]);
+      Append(out, *ch[1], o);
       out += ']';
       return;
     case ExprKind::kDereference:
-      Append(out, *ch[0]);
-      out += "->" + FormatName(e.name);
+      Append(out, *ch[0], o);
+      out += "->" + Name(e.name, o);
       return;
     case ExprKind::kArray:
       out += "ARRAY[";
-      AppendList(out, ch);
+      AppendList(out, ch, o);
       out += ']';
       return;
     case ExprKind::kMap:
       out += "MAP(";
       for (size_t i = 0; i + 1 < ch.size(); i += 2) {
         if (i > 0) out += ", ";
-        Append(out, *ch[i]);
+        Append(out, *ch[i], o);
         out += ":=";
-        Append(out, *ch[i + 1]);
+        Append(out, *ch[i + 1], o);
       }
       out += ')';
       return;
@@ -202,8 +209,8 @@ void Append(std::string& out, const Expr& e) {
       out += "STRUCT(";
       for (size_t i = 0; i < ch.size(); ++i) {
         if (i > 0) out += ", ";
-        out += FormatName(i < e.field_names.size() ? e.field_names[i] : "?") + ":=";
-        Append(out, *ch[i]);
+        out += Name(i < e.field_names.size() ? e.field_names[i] : "?", o) + ":=";
+        Append(out, *ch[i], o);
       }
       out += ')';
       return;
@@ -211,10 +218,10 @@ void Append(std::string& out, const Expr& e) {
       out += '(';
       for (size_t i = 0; i < e.field_names.size(); ++i) {
         if (i > 0) out += ", ";
-        out += FormatName(e.field_names[i]);
+        out += Name(e.field_names[i], o);
       }
       out += ") => ";
-      Append(out, *ch[0]);
+      Append(out, *ch[0], o);
       return;
     case ExprKind::kIntervalUnit: out += e.name; return;
   }
@@ -222,9 +229,11 @@ void Append(std::string& out, const Expr& e) {
 
 }  // namespace
 
-std::string FormatExpr(const Expr& e) {
+std::string FormatExpr(const Expr& e) { return FormatExpr(e, ExprFormatOptions{}); }
+
+std::string FormatExpr(const Expr& e, const ExprFormatOptions& options) {
   std::string out;
-  Append(out, e);
+  Append(out, e, options);
   return out;
 }
 

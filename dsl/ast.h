@@ -3,6 +3,8 @@
 // by the analyzer. Every node carries the position of its first token (line and column from 1).
 // Identifiers are already normalised: unquoted ones upper-cased, quoted ones (`x` or "x") kept.
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -79,6 +81,16 @@ struct Expr {
 // `V.LAT`, `(A + 1)`, `GEO_DISTANCE(V.LAT, ...)`, `CAST(X AS DOUBLE)`.
 std::string FormatExpr(const Expr& e);
 
+// Hooks for printers that format differently (dsl/sql_formatter.h): each unset hook keeps the
+// default. `qualify` names the source of an unqualified column reference ("" leaves it bare),
+// `name` spells an identifier, `type` a CAST's type.
+struct ExprFormatOptions {
+  std::function<std::string(const Expr& column_ref)> qualify;
+  std::function<std::string(const std::string& name)> name;
+  std::function<std::string(const Type& type)> type;
+};
+std::string FormatExpr(const Expr& e, const ExprFormatOptions& options);
+
 // A column in CREATE STREAM/TABLE (...).
 struct TableElement {
   std::string name;
@@ -106,6 +118,8 @@ struct Relation {
 // A duration such as `10 SECONDS`.
 struct Duration {
   int64_t millis = 0;
+  int64_t value = 0;  // as written: `10` of `10 SECONDS`
+  std::string unit;   // Java's TimeUnit name, as ksqlDB prints it: MILLISECONDS, SECONDS, ... DAYS
   SourcePos pos;
 };
 
@@ -217,7 +231,7 @@ struct SetProperty {           // SET 'k' = 'v';  UNSET 'k';
   bool unset = false;
 };
 
-enum class ShowKind : uint8_t { kStreams, kTables, kQueries, kTopics, kFunctions, kProperties };
+enum class ShowKind : uint8_t { kStreams, kTables, kQueries, kTopics, kFunctions, kProperties, kTypes };
 struct Show {                  // SHOW|LIST STREAMS|TABLES|QUERIES|TOPICS|FUNCTIONS|PROPERTIES [EXTENDED]
   ShowKind what = ShowKind::kStreams;
   bool extended = false;
@@ -275,10 +289,27 @@ struct AssertSource {          // ASSERT STREAM|TABLE x (elements) WITH (...)
   std::vector<Property> properties;
 };
 
+struct CreateType {            // CREATE TYPE [IF NOT EXISTS] x AS type
+  bool if_not_exists = false;
+  std::string name;
+  SourcePos name_pos;
+  TypePtr type;                // resolved: custom types in it are already replaced
+};
+
+struct DropType {              // DROP TYPE [IF EXISTS] x
+  bool if_exists = false;
+  std::string name;
+  SourcePos name_pos;
+};
+
+// Custom types (CREATE TYPE) by upper-cased name, as the parser resolves them.
+using TypeRegistry = std::map<std::string, TypePtr>;
+
 struct Statement {
   enum class Kind : uint8_t {
     kCreateSource, kCreateAsSelect, kInsertInto, kInsertValues, kSelect, kDrop, kSet, kShow,
     kDescribe, kExplain, kTerminate, kPrint, kRunScript, kAssertValues, kAssertSource, kAlter,
+    kCreateType, kDropType,
   };
   Kind kind = Kind::kSelect;
   SourcePos pos;       // of the first token
@@ -301,6 +332,8 @@ struct Statement {
   std::unique_ptr<AssertValues> assert_values;
   std::unique_ptr<AssertSource> assert_source;
   std::unique_ptr<AlterSource> alter;
+  std::unique_ptr<CreateType> create_type;
+  std::unique_ptr<DropType> drop_type;
 };
 
 }  // namespace eddy::dsl

@@ -317,6 +317,7 @@ Status AstBuilder::BuildOther(P::StatementContext* ctx, Statement& st) {
       case P::QUERIES: st.show->what = ShowKind::kQueries; break;
       case P::TOPICS: st.show->what = ShowKind::kTopics; break;
       case P::FUNCTIONS: st.show->what = ShowKind::kFunctions; break;
+      case P::TYPES: st.show->what = ShowKind::kTypes; break;
       default: st.show->what = ShowKind::kProperties; break;
     }
     st.show->extended = c->EXTENDED() != nullptr;
@@ -379,10 +380,22 @@ Status AstBuilder::BuildOther(P::StatementContext* ctx, Statement& st) {
     st.kind = Statement::Kind::kRunScript;
     st.run_script = std::make_unique<RunScript>();
     st.run_script->path = StringValue(c->STRING());
-  } else if (dynamic_cast<P::CreateTypeStatementContext*>(ctx) != nullptr) {
-    return Status::Unsupported("CREATE TYPE is not supported yet", PosOf(ctx));
-  } else if (dynamic_cast<P::DropTypeStatementContext*>(ctx) != nullptr) {
-    return Status::Unsupported("DROP TYPE is not supported yet", PosOf(ctx));
+  } else if (auto* c = dynamic_cast<P::CreateTypeStatementContext*>(ctx)) {
+    st.kind = Statement::Kind::kCreateType;
+    st.create_type = std::make_unique<CreateType>();
+    st.create_type->if_not_exists = c->EXISTS() != nullptr;
+    st.create_type->name = ToUpper(Ident(c->identifier()));
+    st.create_type->name_pos = PosOf(c->identifier());
+    ASSIGN_OR_RETURN(st.create_type->type, BuildType(c->type(), 0));
+    // Later statements of the text see it, as they would after it ran (an existing type stays).
+    types_.emplace(st.create_type->name, st.create_type->type);
+  } else if (auto* c = dynamic_cast<P::DropTypeStatementContext*>(ctx)) {
+    st.kind = Statement::Kind::kDropType;
+    st.drop_type = std::make_unique<DropType>();
+    st.drop_type->if_exists = c->EXISTS() != nullptr;
+    st.drop_type->name = ToUpper(Ident(c->identifier()));
+    st.drop_type->name_pos = PosOf(c->identifier());
+    types_.erase(st.drop_type->name);
   } else if (auto* c = dynamic_cast<P::AlterStatementContext*>(ctx)) {
     st.kind = Statement::Kind::kAlter;
     st.alter = std::make_unique<AlterSource>();
@@ -481,6 +494,14 @@ Result<Duration> AstBuilder::BuildDuration(P::DurationContext* ctx) {
     return Status::Invalid(fmt::format("duration '{}' is too long", SourceText(ctx)), d.pos);
   }
   d.millis = millis;
+  d.value = *n;
+  switch (UnitMillis(ctx->timeUnit()->getStart()->getType())) {
+    case 1: d.unit = "MILLISECONDS"; break;
+    case 1000: d.unit = "SECONDS"; break;
+    case 60 * 1000: d.unit = "MINUTES"; break;
+    case 60 * 60 * 1000: d.unit = "HOURS"; break;
+    default: d.unit = "DAYS"; break;
+  }
   return d;
 }
 
@@ -944,6 +965,10 @@ Result<TypePtr> AstBuilder::BuildNamedType(P::NamedTypeContext* ctx) {
   else if (name == "TIMESTAMP") t = Type::Timestamp();
   else if (name == "DATE") t = Type::Date();
   else if (name == "TIME") t = Type::Time();
+  if (t == nullptr && params.empty()) {
+    auto custom = types_.find(name);
+    if (custom != types_.end()) t = custom->second;
+  }
   if (t == nullptr) return Status::Invalid(fmt::format("unknown type '{}'", name), pos);
   return t;
 }

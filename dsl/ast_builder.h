@@ -19,7 +19,10 @@ class AstBuilder {
  public:
   // `input` supplies statement text. Expressions and types nested deeper than `max_nesting` are
   // rejected, which bounds this builder's recursion (and the AST's depth for later passes).
-  AstBuilder(antlr4::CharStream* input, int max_nesting) : input_(input), max_nesting_(max_nesting) {}
+  // `types` (may be null) are the custom types known before the text; the builder tracks the
+  // text's own CREATE TYPE and DROP TYPE statements on a copy.
+  AstBuilder(antlr4::CharStream* input, int max_nesting, const TypeRegistry* types = nullptr)
+      : input_(input), max_nesting_(max_nesting), types_(types ? *types : TypeRegistry{}) {}
 
   Result<std::vector<Statement>> BuildScript(eddy_gen::EddySqlParser::ScriptContext* ctx);
   Result<ExprPtr> BuildSingleExpression(eddy_gen::EddySqlParser::SingleExpressionContext* ctx);
@@ -64,6 +67,7 @@ class AstBuilder {
 
   antlr4::CharStream* input_;
   int max_nesting_;
+  TypeRegistry types_;
 };
 
 }  // namespace eddy::dsl

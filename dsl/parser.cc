@@ -337,7 +337,7 @@ Result<T> Run(std::string_view text, const ParseOptions& options, Parse parse) {
     session = std::make_unique<Session>(text);
     session->tokens.fill();
     RETURN_IF_ERROR(CheckNesting(session->tokens.getTokens(), options.max_nesting));
-    AstBuilder builder(&session->input, options.max_nesting);
+    AstBuilder builder(&session->input, options.max_nesting, options.types);
     return parse(session->parser, builder);
   } catch (const CancelParse&) {
     if (session && session->strategy->error()) {

@@ -25,6 +25,9 @@ struct ParseOptions {
   int max_nesting = 200;
   // When set and the parse fails, filled in.
   ParseErrorInfo* error_info = nullptr;
+  // Custom types (CREATE TYPE) that type names may refer to. A script's own CREATE TYPE and
+  // DROP TYPE statements change them for the statements after them.
+  const TypeRegistry* types = nullptr;
 };
 
 // Parses a script of ';'-terminated statements (the last ';' may be missing). Comments: `-- ...`

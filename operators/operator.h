@@ -38,6 +38,10 @@ struct OperatorContext {
   Result<KvStore*> Store(const std::string& name);
   // Every store name Store() was asked for, in order (EXPLAIN shows each operator's state).
   std::vector<std::string> opened_stores;
+  // The headers of the input record being processed, set by the source that read it: every
+  // record written while it is processed carries them, as Kafka Streams forwards a record's
+  // headers to all it causes (a join's or aggregate's output has the triggering record's).
+  HeadersPtr headers;
 };
 
 class Operator {

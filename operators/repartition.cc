@@ -33,6 +33,7 @@ Status RepartitionSinkOperator::Process(Record record, int) {
   if (record.value) EncodeRow(*record.value, value_buf_);
   raw.value.emplace(value_buf_);
   raw.timestamp = record.timestamp;
+  raw.headers = ctx_->headers;  // the next task's outputs carry them too
   CountOut(record.timestamp);
   return ctx_->writer->Write(topic_, std::move(raw));
 }
@@ -42,6 +43,7 @@ Status RepartitionSourceOperator::Ingest(const RawRecord& raw) {
     return Status::Internal(fmt::format("repartition topic {} partition {} offset {}: {}", topic_, raw.partition,
                                         raw.offset, why));
   };
+  if (ctx_) ctx_->headers = raw.headers;
   if (!raw.value || raw.value->size() < 5) return corrupt("not a record eddy wrote");
   std::string_view in(*raw.value);
   bool has_value = in[0] != 0;

@@ -71,6 +71,7 @@ Status SinkOperator::Process(Record record, int) {
   }
   raw.partition = record.partition;
   raw.window = record.window;
+  raw.headers = ctx_->headers;
   if (!record.null_key && !spec_.key_format->SerializesToNull(record.key)) {
     std::string key;
     Status s = spec_.key_format->Serialize(record.key, key);

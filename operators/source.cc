@@ -12,7 +12,32 @@ void SourceOperator::LogError(const RawRecord& raw, const std::string& message) 
   }
 }
 
+void SourceOperator::FillHeaderColumns(const RawRecord& raw, Row& value) const {
+  for (const auto& col : spec_.header_columns) {
+    if (col.index >= value.size()) continue;
+    if (col.all) {
+      ValueList items;
+      if (raw.headers) {
+        items.reserve(raw.headers->size());
+        for (const Header& h : *raw.headers)
+          items.push_back(Value::Struct({Value::String(h.key), h.value ? Value::Blob(*h.value) : Value::Null()}));
+      }
+      value[col.index] = Value::Array(std::move(items));
+      continue;
+    }
+    value[col.index] = Value::Null();
+    if (!raw.headers) continue;
+    for (auto it = raw.headers->rbegin(); it != raw.headers->rend(); ++it) {
+      if (it->key != col.key) continue;
+      if (it->value) value[col.index] = Value::Blob(*it->value);
+      break;
+    }
+  }
+}
+
 Status SourceOperator::Ingest(const RawRecord& raw) {
+  // Everything this record causes downstream carries its headers.
+  if (ctx_) ctx_->headers = raw.headers;
   Record rec;
   rec.timestamp = raw.timestamp;
   rec.partition = raw.partition;
@@ -39,6 +64,7 @@ Status SourceOperator::Ingest(const RawRecord& raw) {
     LogError(raw, fmt::format("Failed to deserialize value from topic {}: {}", spec_.topic, s.message()));
     return Status::Ok();
   }
+  if (!spec_.header_columns.empty()) FillHeaderColumns(raw, *rec.value);
   if (spec_.timestamp_column) {
     Result<int64_t> ts = spec_.timestamp_column->Extract(rec);
     if (!ts.ok()) {

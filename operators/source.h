@@ -5,6 +5,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "engine/io/format.h"
 #include "operators/event_time.h"
@@ -26,6 +27,15 @@ struct SourceSpec {
   // event time is always skipped.
   std::optional<EventTimeColumn> timestamp_column;
   bool throw_on_invalid_timestamp = false;
+  // Value columns read from the record's headers rather than its value bytes (the value format
+  // leaves their slots NULL): HEADERS (`key` empty, all headers as ARRAY<STRUCT<KEY, VALUE>>) and
+  // HEADER('key') (the value of the last header with that key, BYTES). Empty for most sources.
+  struct HeaderColumn {
+    size_t index = 0;  // in the value row
+    bool all = false;  // HEADERS
+    std::string key;   // HEADER('key')
+  };
+  std::vector<HeaderColumn> header_columns;
   // A stream record with a null value is dropped unless set (PARTITION BY forwards it, re-keyed,
   // as ksqlDB does).
   bool forward_null_values = false;
@@ -45,6 +55,7 @@ class SourceOperator final : public Operator {
 
  private:
   void LogError(const RawRecord& raw, const std::string& message);
+  void FillHeaderColumns(const RawRecord& raw, Row& value) const;
   SourceSpec spec_;
 };
 

@@ -10,13 +10,17 @@
 #   scripts/kafka.sh install  only install the jars
 #   scripts/kafka.sh check    build scripts/kafka_check.cc and run it against the running broker
 #                             (admin, idempotent producer, transactions, read_committed)
+#   scripts/kafka.sh sasl     print the SASL_PLAINTEXT listener's address, user and password
+#                             (one line: HOST:PORT USER PASSWORD) and exit 0 if it answers
 #   scripts/kafka.sh tool     build scripts/kafka_tool.cc (the integration tests' client) and
 #                             print its path
 #
 # Environment (all optional):
 #   EDDY_KAFKA_VERSION  Kafka version to install and run (default below)
 #   EDDY_KAFKA_HOME     install directory (default ~/.cache/eddy/kafka-VERSION)
-#   EDDY_KAFKA_PORT     client port (default 9092); the controller listens on the next port
+#   EDDY_KAFKA_PORT     client port (default 9092); the controller listens on the next port,
+#                       a SASL_PLAINTEXT listener (mechanism PLAIN) on the one after: user
+#                       `eddy`, password `eddy-test-secret` (a test broker's, for secrets_test.py)
 #   EDDY_KAFKA_DATA     data directory: log.dirs, server.properties, pid file, broker.log
 #                       (default ~/.cache/eddy/kafka-data-PORT)
 #   EDDY_KAFKA_HEAP     JVM heap options (default -Xms64m -Xmx256m)
@@ -38,6 +42,9 @@ cache=${XDG_CACHE_HOME:-$HOME/.cache}/eddy
 home=${EDDY_KAFKA_HOME:-$cache/kafka-$version}
 port=${EDDY_KAFKA_PORT:-9092}
 controller_port=$((port + 1))
+sasl_port=$((port + 2))
+sasl_user=eddy
+sasl_password=eddy-test-secret
 data=${EDDY_KAFKA_DATA:-$cache/kafka-data-$port}
 heap=${EDDY_KAFKA_HEAP:--Xms64m -Xmx256m}
 jvm_opts=${EDDY_KAFKA_JVM_OPTS:--XX:+UseSerialGC -XX:TieredStopAtLevel=1}
@@ -183,9 +190,12 @@ write_properties() {
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@$host:$controller_port
-listeners=PLAINTEXT://$host:$port,CONTROLLER://$host:$controller_port
-advertised.listeners=PLAINTEXT://$host:$port
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+listeners=PLAINTEXT://$host:$port,CONTROLLER://$host:$controller_port,SASL_PLAINTEXT://$host:$sasl_port
+advertised.listeners=PLAINTEXT://$host:$port,SASL_PLAINTEXT://$host:$sasl_port
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT
+# SASL/PLAIN on its own listener, for tests of credentials (no authorizer: any user may do anything).
+sasl.enabled.mechanisms=PLAIN
+listener.name.sasl_plaintext.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username="$sasl_user" password="$sasl_password" user_$sasl_user="$sasl_password";
 inter.broker.listener.name=PLAINTEXT
 controller.listener.names=CONTROLLER
 log.dirs=$data/logs
@@ -223,8 +233,8 @@ start() {
   fi
   install
   need python3 python3
-  if port_open "$port" || port_open "$controller_port"; then
-    die "port $port or $controller_port on $host is taken by another process (not the broker of $data); set EDDY_KAFKA_PORT"
+  if port_open "$port" || port_open "$controller_port" || port_open "$sasl_port"; then
+    die "port $port, $controller_port or $sasl_port on $host is taken by another process (not the broker of $data); set EDDY_KAFKA_PORT"
   fi
   # A data directory formatted by another Kafka version is test data: start it afresh.
   if [ -f "$data/logs/meta.properties" ] && [ "$(cat "$data/version" 2> /dev/null)" != "$version" ]; then
@@ -286,12 +296,14 @@ check() {
   "$bin" "$address"
 }
 
-# The test client (scripts/kafka_tool.cc): built once, its path printed.
+# The test client (scripts/kafka_tool.cc): built once per version of its source (the cache is
+# shared by every checkout on the machine), its path printed.
 tool() {
   need g++ build-essential
-  local bin=$cache/kafka_tool
+  local bin
+  bin=$cache/kafka_tool-$(sha256sum "$script_dir/kafka_tool.cc" | cut -c1-12)
   mkdir -p "$cache"
-  if [ ! -x "$bin" ] || [ "$script_dir/kafka_tool.cc" -nt "$bin" ]; then
+  if [ ! -x "$bin" ]; then
     g++ -std=c++20 -O1 -Wall -o "$bin.tmp.$$" "$script_dir/kafka_tool.cc" -lrdkafka \
       || die "building kafka_tool failed (needs librdkafka-dev)"
     mv "$bin.tmp.$$" "$bin"
@@ -304,8 +316,9 @@ case "${1:-}" in
   tool) tool ;;
   stop) stop ;;
   status) running_pid > /dev/null && probe 2 && echo "$address" ;;
+  sasl) running_pid > /dev/null && port_open "$sasl_port" && echo "$host:$sasl_port $sasl_user $sasl_password" ;;
   reset) stop; rm -rf "$data" ;;
   install) install ;;
   check) check ;;
-  *) echo "usage: scripts/kafka.sh start|stop|status|reset|install|check|tool" >&2; exit 2 ;;
+  *) echo "usage: scripts/kafka.sh start|stop|status|reset|install|check|tool|sasl" >&2; exit 2 ;;
 esac

@@ -3,10 +3,14 @@
 // Java's default for keyed records) and reads topics back with read_committed.
 //
 //   kafka_tool BOOTSTRAP produce TOPIC PARTITIONS   creates TOPIC if missing, then writes stdin's
-//                                                   lines: KEY<TAB>VALUE<TAB>TIMESTAMP (\N: null)
+//                                                   lines: KEY<TAB>VALUE<TAB>TIMESTAMP (\N: null),
+//                                                   optionally <TAB>HEADERS
 //   kafka_tool BOOTSTRAP consume TOPIC              prints every committed record of every
 //                                                   partition: PARTITION OFFSET TIMESTAMP KEY VALUE
-//                                                   (tab-separated; key and value in hex, - for null)
+//                                                   HEADERS (tab-separated; key and value in hex, -
+//                                                   for null)
+// HEADERS: the record's headers in order, comma-separated KEYHEX:VALUEHEX (VALUEHEX - for a null
+// value); empty for none.
 //   kafka_tool BOOTSTRAP delete PART                deletes the topics whose names contain PART
 //
 // Built by `scripts/kafka.sh tool`, which prints the binary's path.
@@ -82,6 +86,41 @@ std::vector<std::string> split(const std::string& line) {
   return out;
 }
 
+int unhex(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  die(std::string("bad hex digit in headers: ") + c);
+  return 0;
+}
+
+std::string from_hex(const std::string& h) {
+  if (h.size() % 2) die("odd hex length in headers: " + h);
+  std::string out;
+  for (size_t i = 0; i < h.size(); i += 2) out.push_back(static_cast<char>(unhex(h[i]) * 16 + unhex(h[i + 1])));
+  return out;
+}
+
+// "KEYHEX:VALUEHEX,..." -> librdkafka headers (null for an empty field).
+rd_kafka_headers_t* parse_headers(const std::string& field) {
+  if (field.empty()) return nullptr;
+  rd_kafka_headers_t* hs = rd_kafka_headers_new(4);
+  size_t start = 0;
+  for (;;) {
+    size_t comma = field.find(',', start);
+    std::string item = field.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    size_t colon = item.find(':');
+    if (colon == std::string::npos) die("bad header (KEYHEX:VALUEHEX): " + item);
+    std::string key = from_hex(item.substr(0, colon)), v = item.substr(colon + 1);
+    std::string value = v == "-" ? std::string() : from_hex(v);
+    rd_kafka_header_add(hs, key.data(), static_cast<ssize_t>(key.size()), v == "-" ? nullptr : value.data(),
+                        v == "-" ? 0 : static_cast<ssize_t>(value.size()));
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return hs;
+}
+
 int produce(const std::string& bootstrap, const std::string& topic, int partitions) {
   rd_kafka_t* rk = make(RD_KAFKA_PRODUCER, bootstrap,
                         {{"partitioner", "murmur2_random"}, {"enable.idempotence", "true"}, {"linger.ms", "5"}});
@@ -91,14 +130,16 @@ int produce(const std::string& bootstrap, const std::string& topic, int partitio
   while (std::getline(std::cin, line)) {
     if (line.empty()) continue;
     std::vector<std::string> f = split(line);
-    if (f.size() != 3) die("bad input line: " + line);
+    if (f.size() != 3 && f.size() != 4) die("bad input line: " + line);
     bool null_key = f[0] == "\\N", null_value = f[1] == "\\N";
     for (;;) {
+      rd_kafka_headers_t* hs = f.size() == 4 ? parse_headers(f[3]) : nullptr;
       rd_kafka_resp_err_t e = rd_kafka_producev(
           rk, RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
           RD_KAFKA_V_KEY((null_key ? nullptr : f[0].data()), (null_key ? 0 : f[0].size())),
           RD_KAFKA_V_VALUE((null_value ? nullptr : f[1].data()), (null_value ? 0 : f[1].size())),
-          RD_KAFKA_V_TIMESTAMP(std::stoll(f[2])), RD_KAFKA_V_END);
+          RD_KAFKA_V_TIMESTAMP(std::stoll(f[2])), RD_KAFKA_V_HEADERS(hs), RD_KAFKA_V_END);
+      if (e && hs) rd_kafka_headers_destroy(hs);
       if (e == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
         rd_kafka_poll(rk, 50);
         continue;
@@ -149,9 +190,18 @@ int consume(const std::string& bootstrap, const std::string& topic) {
     } else if (m->err) {
       die(rd_kafka_message_errstr(m));
     } else {
-      std::printf("%d\t%lld\t%lld\t%s\t%s\n", m->partition, static_cast<long long>(m->offset),
+      std::string headers;
+      rd_kafka_headers_t* hs = nullptr;
+      if (rd_kafka_message_headers(m, &hs) == RD_KAFKA_RESP_ERR_NO_ERROR && hs) {
+        const char* name;
+        const void* value;
+        size_t size;
+        for (size_t i = 0; rd_kafka_header_get_all(hs, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR; ++i)
+          headers += (i ? "," : "") + hex(name, std::strlen(name)) + ":" + hex(value, size);
+      }
+      std::printf("%d\t%lld\t%lld\t%s\t%s\t%s\n", m->partition, static_cast<long long>(m->offset),
                   static_cast<long long>(rd_kafka_message_timestamp(m, nullptr)), hex(m->key, m->key_len).c_str(),
-                  hex(m->payload, m->len).c_str());
+                  hex(m->payload, m->len).c_str(), headers.c_str());
     }
     rd_kafka_message_destroy(m);
   }

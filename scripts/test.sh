@@ -67,6 +67,11 @@ if bootstrap=$(scripts/kafka.sh start); then
   echo "marketplace: query files embedded and on Kafka in $(( $(date +%s) - start )) s"
   add_counts "$out" || step_failed+=("marketplace")
   rm -f "$out"
+  # Secrets: eddy on the broker's SASL listener; the password shows nowhere (issue #12).
+  out=$(mktemp)
+  python3 tests/integration/secrets_test.py "$eddy" | tee "$out"
+  add_counts "$out" || step_failed+=("secrets")
+  rm -f "$out"
 else
   echo "kafka: could not start a broker"
   failed=$((failed + 1)); step_failed+=("kafka")
@@ -86,6 +91,14 @@ start=$(date +%s)
 python3 tests/integration/hostile_test.py "$eddy" | tee "$out"
 echo "hostile: $(( $(date +%s) - start )) s"
 add_counts "$out" || step_failed+=("hostile")
+rm -f "$out"
+
+# Faults: a full disk (a tmpfs; root only), RLIMIT_FSIZE, a corrupt WAL, table file or log file.
+out=$(mktemp)
+start=$(date +%s)
+python3 tests/integration/fault_test.py "$eddy" | tee "$out"
+echo "faults: $(( $(date +%s) - start )) s"
+add_counts "$out" || step_failed+=("faults")
 rm -f "$out"
 
 # 4. The REPL through a pseudo-terminal, and attached to `eddy run` (eddy repl --server).

@@ -48,7 +48,6 @@ statement
     | RUN SCRIPT STRING                                                       #runScriptStatement
     | ASSERT NULL_? VALUES sourceName columns? (VALUES | KEY) values          #assertValuesStatement
     | ASSERT (STREAM | TABLE) sourceName tableElements? (WITH tableProperties)? #assertSourceStatement
-    // ksqlDB statements eddy recognises but does not run yet: parsed so the user hears so.
     | CREATE TYPE (IF NOT EXISTS)? identifier AS type                         #createTypeStatement
     | DROP TYPE (IF EXISTS)? identifier                                       #dropTypeStatement
     | ALTER (STREAM | TABLE) sourceName alterOption (',' alterOption)*        #alterStatement
@@ -59,7 +58,7 @@ alterOption
     ;
 
 showTarget
-    : STREAMS | TABLES | QUERIES | TOPICS | FUNCTIONS | PROPERTIES
+    : STREAMS | TABLES | QUERIES | TOPICS | FUNCTIONS | PROPERTIES | TYPES
     ;
 
 resourceName

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "dsl/parser.h"
+#include "dsl/sql_formatter.h"
 #include "engine/io/format.h"
 #include "dsl/analyzer.h"
 #include "engine/cli/record_json.h"
@@ -53,6 +54,10 @@ Result<TestRecord> LoadRecord(const JsonValue& r) {
   if (const JsonValue* v = r.Find("value")) out.value = *v;
   if (const JsonValue* t = r.Find("timestamp"); t && t->is_number()) out.timestamp = t->AsInt64();
   if (const JsonValue* w = r.Find("window")) out.window = *w;
+  if (const JsonValue* hs = r.Find("headers"); hs && !hs->is_null()) {
+    ASSIGN_OR_RETURN(Headers headers, HeadersFromJson(*hs));
+    out.headers = std::move(headers);
+  }
   return out;
 }
 
@@ -470,10 +475,21 @@ Side DecodeSide(const std::optional<std::string>& bytes, const std::string& form
 }
 
 std::string RecordText(const JsonValue& key, const JsonValue& value, std::optional<int64_t> ts,
-                       const std::optional<JsonValue>& window) {
+                       const std::optional<JsonValue>& window, const Headers* headers = nullptr) {
   std::string s = fmt::format("key={} value={}", WriteJson(key), WriteJson(value));
   if (ts) s += fmt::format(" timestamp={}", *ts);
   if (window) s += " window=" + WriteJson(*window);
+  if (headers && !headers->empty()) {
+    // As ksqlDB's runner prints them: {KEY=k,VALUE=<base64>}.
+    s += " headers=[";
+    for (size_t i = 0; i < headers->size(); ++i) {
+      const Header& h = (*headers)[i];
+      std::string v;
+      if (h.value) AppendBase64(*h.value, v);
+      s += fmt::format("{}{{KEY={},VALUE={}}}", i ? ", " : "", h.key, h.value ? v : "null");
+    }
+    s += "]";
+  }
   return s;
 }
 
@@ -510,9 +526,17 @@ ErrorTexts ParseErrorTexts(const Status& st, const dsl::ParseErrorInfo& info, co
   return out;
 }
 
+// ksqlDB resolves unqualified column names while it prepares a statement, and wraps what that
+// throws as "Exception while preparing statement: <message>", the position inside <message>.
+bool FoundWhilePreparing(const Status& st) {
+  const std::string& m = st.message();
+  return m.starts_with("Column '") && m.find("' is ambiguous. Could be ") != std::string::npos;
+}
+
 ErrorTexts StatementErrorTexts(const Status& st, const std::string& statement) {
   ErrorTexts out;
   std::string pos = st.pos().known() ? fmt::format("Line: {}, Col: {}: ", st.pos().line, st.pos().column) : "";
+  if (FoundWhilePreparing(st)) pos = "Exception while preparing statement: " + pos;
   out.texts.push_back(pos + st.message() + (statement.empty() ? "" : "\nStatement: " + statement));
   return out;
 }
@@ -630,6 +654,42 @@ CaseResult CheckPost(const JsonValue& post, const Catalog& catalog, const Memory
   return CaseResult{};
 }
 
+// The sources of a statement's query as the formatter sanitizes against them.
+std::vector<dsl::FormatSource> FormatSources(const dsl::Statement& st, const Catalog& catalog) {
+  const dsl::Query* q = st.create_as_select ? &st.create_as_select->query
+                        : st.insert_into      ? &st.insert_into->query
+                        : st.select           ? &st.select->query
+                                              : nullptr;
+  std::vector<dsl::FormatSource> out;
+  if (q == nullptr) return out;
+  auto add = [&](const dsl::Relation& r) {
+    dsl::FormatSource s;
+    s.alias = r.alias.empty() ? r.name : r.alias;
+    if (const SourceDef* def = catalog.FindSource(r.name)) {
+      for (const auto& col : def->schema.key) s.columns.push_back(col.name);
+      for (const auto& col : def->schema.value) s.columns.push_back(col.name);
+      s.windowed = !def->window_type.empty();
+    }
+    out.push_back(std::move(s));
+  };
+  add(q->from);
+  for (const auto& j : q->joins) add(j.right);
+  return out;
+}
+
+// A statement's failure as ksqlDB's runner reports it: with the statement as written and, as
+// planned (INSERT VALUES aside), as its formatter prints it sanitized against `sources`.
+ErrorTexts ExecuteErrorTexts(const Status& st, const dsl::Statement& statement,
+                             const std::vector<dsl::FormatSource>& sources) {
+  ErrorTexts texts = StatementErrorTexts(st, statement.text);
+  if (statement.kind != dsl::Statement::Kind::kInsertValues) {
+    dsl::StatementFormatOptions fo;
+    fo.sources = &sources;
+    texts.texts.push_back(StatementErrorTexts(st, dsl::FormatStatement(statement, fo)).texts[0]);
+  }
+  return texts;
+}
+
 CaseResult RunQttCase(const TestCase& c) {
   MemoryLog log;
   EngineOptions eo;
@@ -657,9 +717,12 @@ CaseResult RunQttCase(const TestCase& c) {
   for (size_t i = 0; i < parsed->size(); ++i) {
     dsl::Statement& statement = (*parsed)[i];
     SourcePos pos = statement.pos;
-    std::string text = statement.text;
-    Status st = owned->Execute(std::make_shared<const dsl::Statement>(std::move(statement))).WithPos(pos);
-    if (!st.ok()) return CheckError(c, StatementErrorTexts(st, text), fmt::format("statement {}", i + 1));
+    // What the catalog held before the statement: ksqlDB's runner plans each statement as
+    // its formatter prints it after sanitizing, so its errors show that text.
+    std::vector<dsl::FormatSource> sources = FormatSources(statement, owned->catalog());
+    auto shared = std::make_shared<const dsl::Statement>(std::move(statement));
+    Status st = owned->Execute(shared).WithPos(pos);
+    if (!st.ok()) return CheckError(c, ExecuteErrorTexts(st, *shared, sources), fmt::format("statement {}", i + 1));
   }
   // Feed the inputs, one record at a time, each processed completely.
   auto restart = [&]() -> Status {
@@ -676,6 +739,7 @@ CaseResult RunQttCase(const TestCase& c) {
     const TestRecord& in = c.inputs[i];
     RawRecord raw;
     raw.timestamp = in.timestamp.value_or(0);
+    if (in.headers && !in.headers->empty()) raw.headers = std::make_shared<const Headers>(*in.headers);
     const SourceDef* def = SourceForTopic(owned->catalog(), in.topic);
     if (def && in.window && !def->window_type.empty()) {
       // A windowed source's key carries its window.
@@ -728,13 +792,17 @@ CaseResult RunQttCase(const TestCase& c) {
                             def ? def->schema.key : std::vector<Column>{}, def, true, c.exact_numeric);
         Side v = DecodeSide(actual[i].value, def ? def->value_format : "JSON",
                             def ? def->schema.value : std::vector<Column>{}, def, false, c.exact_numeric);
-        act_text = RecordText(k.shown, v.shown, actual[i].timestamp, std::nullopt);
+        static const Headers kNoHeaders;
+        const Headers& got_headers = actual[i].headers ? *actual[i].headers : kNoHeaders;
+        act_text = RecordText(k.shown, v.shown, actual[i].timestamp, std::nullopt, &got_headers);
         if (i < expected.size()) {
           const TestRecord& e = *expected[i];
           // As ksqlDB's runner: an expected timestamp of 0 is not checked when the case has no
           // inputs (its rows come from INSERT VALUES).
           bool ts_ok = !e.timestamp || *e.timestamp == actual[i].timestamp || (c.inputs.empty() && *e.timestamp == 0);
-          same = Matches(e.key, k.actual) && Matches(e.value, v.actual) && ts_ok;
+          // Headers are compared in order, key and bytes; none expected when none are given.
+          bool headers_ok = e.headers ? *e.headers == got_headers : got_headers.empty();
+          same = Matches(e.key, k.actual) && Matches(e.value, v.actual) && ts_ok && headers_ok;
           if (same && e.window) {
             const JsonValue* ws = e.window->Find("start");
             const JsonValue* we = e.window->Find("end");
@@ -745,7 +813,7 @@ CaseResult RunQttCase(const TestCase& c) {
       }
       if (i < expected.size()) {
         const TestRecord& e = *expected[i];
-        exp_text = RecordText(e.key, e.value, e.timestamp, e.window);
+        exp_text = RecordText(e.key, e.value, e.timestamp, e.window, e.headers ? &*e.headers : nullptr);
       }
       if (!same) diff += fmt::format("  record {}:\n    expected: {}\n    actual:   {}\n", i + 1, exp_text, act_text);
     }
@@ -854,11 +922,13 @@ CaseResult RunSqlCase(const TestCase& c) {
     if (st.kind == dsl::Statement::Kind::kAssertSource) {
       return Fail(fmt::format("line {}: ASSERT STREAM|TABLE is not supported yet", pos.line));
     }
-    std::string text = st.text;
-    Status s = engine.Execute(std::make_shared<const dsl::Statement>(std::move(st)));
+    std::vector<dsl::FormatSource> sources = FormatSources(st, engine.catalog());
+    auto shared = std::make_shared<const dsl::Statement>(std::move(st));
+    Status s = engine.Execute(shared);
     if (s.ok()) s = engine.RunUntilIdle();
     if (!s.ok())
-      return CheckError(c, StatementErrorTexts(s.WithPos(pos), text), fmt::format("the statement at line {}", pos.line));
+      return CheckError(c, ExecuteErrorTexts(s.WithPos(pos), *shared, sources),
+                        fmt::format("the statement at line {}", pos.line));
   }
   if (c.has_expected_error) return Fail("expected an error, but every statement succeeded");
   return CaseResult{};

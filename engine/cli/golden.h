@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "engine/common/json.h"
+#include "engine/common/record.h"
 #include "engine/common/status.h"
 
 namespace eddy::golden {
@@ -20,6 +21,10 @@ struct TestRecord {
   JsonValue value;  // null: a tombstone
   std::optional<int64_t> timestamp;
   std::optional<JsonValue> window;
+  // "headers": [{"KEY": "k", "VALUE": "<base64>" or null}, ...]. An input's are written with it;
+  // an output's are compared exactly, and when absent the record must have none (as ksqlDB's
+  // runner compares them).
+  std::optional<Headers> headers;
 };
 
 // One step of a .sql test: a statement to execute, or an assertion on the next output record.

@@ -1,4 +1,5 @@
 // eddy: one binary for running query files, the REPL, golden tests and EXPLAIN.
+#include <signal.h>
 #include <unistd.h>
 
 #include <iostream>
@@ -32,6 +33,9 @@ Run `eddy COMMAND --help` for a command's options.
 }  // namespace
 
 int main(int argc, char** argv) {
+  // A file size limit (RLIMIT_FSIZE) makes a write fail with EFBIG, reported like a full disk,
+  // instead of killing eddy with SIGXFSZ mid-commit.
+  signal(SIGXFSZ, SIG_IGN);
   std::vector<std::string> args(argv + 1, argv + argc);
   bool tty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
   if (args.empty()) {

@@ -39,12 +39,35 @@ Result<std::string> JsonToBytes(const JsonValue& v, const SourceDef& def, bool i
   return out;
 }
 
+Result<Headers> HeadersFromJson(const JsonValue& headers) {
+  if (!headers.is_array()) return Status::Invalid("\"headers\" must be an array of {\"KEY\": ..., \"VALUE\": ...}");
+  Headers out;
+  for (const JsonValue& h : headers.items()) {
+    const JsonValue* k = h.is_object() ? h.Find("KEY") : nullptr;
+    const JsonValue* v = h.is_object() ? h.Find("VALUE") : nullptr;
+    if (!k || !k->is_string()) return Status::Invalid("a header needs a string \"KEY\"");
+    Header& header = out.emplace_back();
+    header.key = k->as_string();
+    if (v && !v->is_null()) {
+      std::string bytes;
+      if (!v->is_string() || !DecodeBase64(v->as_string(), bytes))
+        return Status::Invalid(fmt::format("header {}: \"VALUE\" must be a base64 string or null", header.key));
+      header.value = std::move(bytes);
+    }
+  }
+  return out;
+}
+
 Result<RawRecord> JsonToRawRecord(const JsonValue& record, const SourceDef* def) {
   if (!record.is_object()) return Status::Invalid("a record must be a JSON object like {\"key\": ..., \"value\": ...}");
   RawRecord raw;
   if (const JsonValue* t = record.Find("timestamp"); t && !t->is_null()) {
     if (!t->is_number() || !t->AsInt64()) return Status::Invalid("\"timestamp\" must be a whole number of milliseconds");
     raw.timestamp = *t->AsInt64();
+  }
+  if (const JsonValue* hs = record.Find("headers"); hs && !hs->is_null()) {
+    ASSIGN_OR_RETURN(Headers headers, HeadersFromJson(*hs));
+    if (!headers.empty()) raw.headers = std::make_shared<const Headers>(std::move(headers));
   }
   const JsonValue* key = record.Find("key");
   const JsonValue* value = record.Find("value");

@@ -18,8 +18,12 @@ const SourceDef* SourceForTopic(const Catalog& catalog, const std::string& topic
 // PROTOBUF_NOSR side as an object of its columns.
 Result<std::string> JsonToBytes(const JsonValue& v, const SourceDef& def, bool is_key);
 
+// Record headers as QTT files give them: [{"KEY": "k", "VALUE": "<base64>" or null}, ...].
+Result<Headers> HeadersFromJson(const JsonValue& headers);
+
 // A JSON Lines `--input` record -> a RawRecord for `def` (null key/value when absent/null).
-// "key_bytes"/"value_bytes" (base64) give a side's exact bytes instead, whatever the format.
+// "key_bytes"/"value_bytes" (base64) give a side's exact bytes instead, whatever the format;
+// "headers" the record's headers (as HeadersFromJson reads them).
 Result<RawRecord> JsonToRawRecord(const JsonValue& record, const SourceDef* def);
 
 }  // namespace eddy

@@ -174,7 +174,9 @@ class LocalBackend final : public ReplBackend {
 
   // Runs every statement of `text` (a complete buffer). Returns false if one failed.
   bool Run(const std::string& text) override {
-    Result<std::vector<dsl::Statement>> parsed = dsl::ParseStatements(text);
+    dsl::ParseOptions po;
+    po.types = &engine_.catalog().types();
+    Result<std::vector<dsl::Statement>> parsed = dsl::ParseStatements(text, po);
     if (!parsed.ok()) {
       ShowError(text, parsed.status());
       return false;

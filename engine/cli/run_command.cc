@@ -46,14 +46,17 @@ options:
   --output table|json      how rows are printed (default table)
   --once                   exit once all input present at start is processed
   --bootstrap-servers H:P  run on a Kafka cluster instead of the embedded log
-  --service-id ID          names the service's consumer groups, changelog topics and
-                           transactional id on Kafka (default eddy)
+  --service-id ID          names the service's consumer groups, changelog topics, command
+                           topic and transactional id on Kafka (default eddy); an instance
+                           started with no file resumes the service's statements from its
+                           command topic, _confluent-ksql-<ID>_command_topic
   --listen HOST:PORT       serve ksqlDB's REST API there (default 127.0.0.1:8088; when that
                            default port is taken, eddy runs without the API and says so)
   --no-listen              no REST API (the default with --once)
   --help                   this text
 
 eddy.yaml keys: state-dir, bootstrap-servers, service-id, output, properties (a map),
+state (memory bounds: block-cache, write-buffer, write-buffers, total-write-buffer, store-cache),
 kafka (a map of librdkafka settings: security.protocol, sasl.*, ssl.*, ...; also given as
 --set kafka.KEY=VALUE), and server: {listen: HOST:PORT, users: {NAME: PASSWORD, ...}, tls: {cert: FILE, key: FILE}}
 (the REST API's address; when users are given, the HTTP basic authentication it requires;
@@ -218,10 +221,11 @@ int RunRunCommand(const std::vector<std::string>& args) {
     }
   }
   if (o.listen.find(':') == std::string::npos && !o.listen.empty()) return Usage("server.listen needs HOST:PORT");
-  // Without files, a server waiting for statements over its API (as a ksqlDB server starts).
-  if (o.files.empty() && o.inputs.empty() && o.follows.empty() && (o.no_listen || o.once))
-    return Usage("no query file given");
+  // Without files, a server waiting for statements over its API (as a ksqlDB server starts), or
+  // on Kafka an instance resuming what its service's command topic holds.
   const bool kafka = !o.common.bootstrap_servers.empty() || o.common.kafka.count("bootstrap.servers");
+  if (o.files.empty() && o.inputs.empty() && o.follows.empty() && (o.no_listen || o.once) && !kafka)
+    return Usage("no query file given");
 
   // 1. Check every statement of every file before anything starts, on a scratch engine that
   //    knows what the state directory already holds.
@@ -238,7 +242,7 @@ int RunRunCommand(const std::vector<std::string>& args) {
   std::vector<std::string> stored;
   std::unique_ptr<StateDb> db;
   if (fs::exists(db_path)) {
-    auto opened = StateDb::Open(db_path.string());
+    auto opened = StateDb::Open(db_path.string(), o.common.state);
     if (!opened.ok()) {
       std::cerr << "eddy run: " << opened.status().message() << "\n";
       return 1;

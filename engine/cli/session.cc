@@ -54,7 +54,7 @@ FlagResult ParseCommonFlag(const std::vector<std::string>& args, size_t& i, Comm
 
 Status ApplyConfig(CommonOptions& o) {
   if (o.config.empty() && std::filesystem::exists("eddy.yaml")) o.config = "eddy.yaml";
-  if (o.config.empty()) return Status::Ok();
+  if (o.config.empty()) return ApplyStateProperties(o);
   const std::string& path = o.config;
   try {
     YAML::Node root = YAML::LoadFile(path);
@@ -71,6 +71,13 @@ Status ApplyConfig(CommonOptions& o) {
         if (!o.kafka.count(k)) o.kafka[k] = kv.second.as<std::string>();
       }
     }
+    if (YAML::Node state = root["state"]) {
+      if (!state.IsMap()) return Status::Invalid(fmt::format("{}: 'state' must be a map of sizes", path));
+      for (const auto& kv : state) {
+        Status st = SetStateOption(kv.first.as<std::string>(), kv.second.as<std::string>(), o.state);
+        if (!st.ok()) return Status::Invalid(fmt::format("{}: {}", path, st.message()));
+      }
+    }
     if (YAML::Node props = root["properties"]) {
       if (!props.IsMap()) return Status::Invalid(fmt::format("{}: 'properties' must be a map", path));
       for (const auto& kv : props) {
@@ -85,6 +92,15 @@ Status ApplyConfig(CommonOptions& o) {
   } catch (const YAML::Exception& e) {
     return Status::Invalid(fmt::format("{}: {}", path, e.what()));
   }
+  return ApplyStateProperties(o);
+}
+
+Status ApplyStateProperties(CommonOptions& o) {
+  for (const char* key : {"ksql.plugins.rocksdb.cache.size", "ksql.streams.cache.max.bytes.buffering",
+                          "ksql.streams.statestore.cache.max.bytes"}) {
+    auto it = o.properties.find(key);
+    if (it != o.properties.end()) RETURN_IF_ERROR(SetStateOption(key, it->second, o.state));
+  }
   return Status::Ok();
 }
 
@@ -96,7 +112,7 @@ Result<std::unique_ptr<StateDb>> OpenStateDir(const CommonOptions& o, std::uniqu
   std::filesystem::path db_path = std::filesystem::path(o.state_dir) / "db";
   std::error_code ec;
   std::filesystem::create_directories(db_path, ec);
-  return StateDb::Open(db_path.string());
+  return StateDb::Open(db_path.string(), o.state);
 }
 
 // This instance's id, kept in the state directory: instances of one service each have a
@@ -160,6 +176,8 @@ Result<KafkaSession> OpenKafkaSession(const CommonOptions& o, std::unique_ptr<St
   EngineOptions eo = ServiceOptions(o, s.log.get(), s.db.get());
   eo.group_prefix = prefix;
   eo.changelog_prefix = prefix;
+  eo.command_topic = "_confluent-ksql-" + o.service_id + "_command_topic";
+  eo.instance_id = InstanceId(o);
   ASSIGN_OR_RETURN(s.engine, Engine::Open(eo));
   return s;
 }

@@ -22,6 +22,9 @@ struct CommonOptions {
   // librdkafka settings: eddy.yaml's `kafka` map and `--set kafka.KEY=VALUE` (prefix dropped).
   // Values may be secrets: never printed.
   std::map<std::string, std::string> kafka;
+  // Memory bounds of the state database: eddy.yaml's `state` map (ksqlDB's names in
+  // `properties` or --set work too).
+  StateDbOptions state;
   // Which settings the command line gave: they beat eddy.yaml.
   bool explicit_state = false, explicit_output = false, explicit_servers = false, explicit_service = false;
 };
@@ -32,6 +35,8 @@ enum class FlagResult : uint8_t { kNotCommon, kConsumed, kError };
 FlagResult ParseCommonFlag(const std::vector<std::string>& args, size_t& i, CommonOptions& o, std::string* error);
 // Reads --config (or ./eddy.yaml when present); flags given on the command line win.
 Status ApplyConfig(CommonOptions& o);
+// The state settings among o.properties (ksqlDB's names) into o.state; ApplyConfig calls it.
+Status ApplyStateProperties(CommonOptions& o);
 
 // An engine over the embedded log of a state directory, with what keeps it alive.
 struct EmbeddedSession {

@@ -1,60 +1,19 @@
 #include "engine/common/java_format.h"
 
+#include "engine/common/floating_decimal.h"
+
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <limits>
 #include <system_error>
+#include <type_traits>
 
 namespace eddy {
 namespace {
 
-// A positive finite number as decimal digits: value = 0.d1 d2 ... dn * 10^(point), i.e. the
-// decimal point sits after `point` digits. Digits carry no trailing zeros (except "0").
-struct DecimalDigits {
-  char digits[40];
-  int count = 0;
-  int point = 0;
-};
-
-// Parses std::to_chars scientific output ("1.2345e+04", "5e-324") into digits and point.
-DecimalDigits ParseScientific(const char* begin, const char* end) {
-  DecimalDigits d;
-  const char* p = begin;
-  for (; p < end && *p != 'e'; ++p) {
-    if (*p >= '0' && *p <= '9') d.digits[d.count++] = *p;
-  }
-  int exp = 0;
-  if (p < end) std::from_chars(p + (p[1] == '+' ? 2 : 1), end, exp);
-  while (d.count > 1 && d.digits[d.count - 1] == '0') --d.count;
-  d.point = exp + 1;
-  return d;
-}
-
-template <typename F>
-bool RoundTrips(const char* begin, const char* end, F v) {
-  F back{};
-  auto r = std::from_chars(begin, end, back, std::chars_format::scientific);
-  return r.ec == std::errc() && back == v;
-}
-
-// The decimal Java picks: the shortest one that rounds to `v`; when that has one digit, the
-// closest to `v` among one- and two-digit decimals (JDK 19 Double.toString specification), which
-// is why Double.MIN_VALUE prints as 4.9E-324 rather than 5.0E-324.
-template <typename F>
-DecimalDigits JavaDigits(F v) {
-  char buf[64];
-  auto r = std::to_chars(buf, buf + sizeof(buf), v, std::chars_format::scientific);
-  DecimalDigits shortest = ParseScientific(buf, r.ptr);
-  if (shortest.count != 1) return shortest;
-  char buf2[64];
-  auto r2 = std::to_chars(buf2, buf2 + sizeof(buf2), v, std::chars_format::scientific, 1);
-  if (!RoundTrips(buf2, r2.ptr, v)) return shortest;
-  return ParseScientific(buf2, r2.ptr);
-}
-
-void AppendLayout(const DecimalDigits& d, bool negative, std::string& out) {
+void AppendLayout(const JavaDecimalDigits& d, bool negative, std::string& out) {
   if (negative) out.push_back('-');
   // Java uses plain notation for 1e-3 <= |v| < 1e7, i.e. decimal exponents -3 .. 6.
   const int exp10 = d.point - 1;
@@ -104,7 +63,11 @@ void AppendJava(F v, std::string& out) {
     out.append(negative ? "-0.0" : "0.0");
     return;
   }
-  AppendLayout(JavaDigits(negative ? -v : v), negative, out);
+  if constexpr (std::is_same_v<F, float>) {
+    AppendLayout(JavaFloatDigits(negative ? -v : v), negative, out);
+  } else {
+    AppendLayout(JavaDoubleDigits(negative ? -v : v), negative, out);
+  }
 }
 
 template <typename I>

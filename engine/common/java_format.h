@@ -8,8 +8,10 @@
 
 namespace eddy {
 
-// Java's Double.toString (JDK 19+ semantics: the shortest decimal that rounds back to `v`,
-// with a two-digit minimum as the JDK spells it, e.g. 4.9E-324). Layout: plain notation with
+// Java's Double.toString as JDK 8 to 18 print it (the JDKs ksqlDB runs on and wrote its golden
+// files with): FloatingDecimal's digits, which are not always the shortest that round back to
+// `v` (2^62 is 4.6116860184273879E18, 1.0E23 is 9.999999999999999E22; see floating_decimal.h),
+// with a two-digit minimum in E notation (4.9E-324). Layout: plain notation with
 // at least one fractional digit for 1e-3 <= |v| < 1e7 ("5.0", "0.001", "1234567.0"), otherwise
 // computerized scientific ("1.0E10", "1.234E-5", "-1.0E7"); "NaN", "Infinity", "-Infinity",
 // "-0.0".

@@ -2,7 +2,10 @@
 // Record: what flows between operators. A key row, a value row or a tombstone, the event
 // timestamp, an optional window, and where it came from.
 #include <cstdint>
+#include <memory>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "engine/common/value.h"
 
@@ -28,6 +31,18 @@ struct Record {
   bool is_tombstone() const { return !value.has_value(); }
 };
 
+// One Kafka record header: a key and a value that may be null. A record's headers keep their
+// order, and a key may repeat (ksqlDB's HEADER('k') column reads the last one).
+struct Header {
+  std::string key;
+  std::optional<std::string> value;
+  bool operator==(const Header&) const = default;
+};
+using Headers = std::vector<Header>;
+// Shared and immutable: a record's headers travel from its input to every record it causes
+// (as Kafka Streams forwards them) by reference count, and most records have none (null).
+using HeadersPtr = std::shared_ptr<const Headers>;
+
 // A serialized record as it sits on a topic.
 struct RawRecord {
   std::optional<std::string> key;    // nullopt: a null key
@@ -36,6 +51,7 @@ struct RawRecord {
   int32_t partition = 0;
   int64_t offset = 0;
   std::optional<Window> window;
+  HeadersPtr headers;  // null: no headers
 };
 
 }  // namespace eddy

@@ -3,8 +3,11 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <limits>
+#include <optional>
 
 #include "engine/common/decimal_ops.h"
+#include "engine/common/java_format.h"
 #include "engine/function/builtin_util.h"
 #include "engine/function/expr_builder.h"
 
@@ -134,23 +137,56 @@ class ByOffsetAggregator final : public Aggregator {
   bool ignore_nulls_;
 };
 
-// The N variants: an array of the last (or first) N values, oldest first.
+// The N variants: the last (or first) N values, oldest first. As in ksqlDB, each value keeps
+// the sequence number of its record, so that a session merge can order the values of two
+// sessions: it concatenates them, sorts by sequence (stable) and keeps the first N, for
+// LATEST_BY_OFFSET too (ksqlDB's merge keeps the oldest N there as well).
+// State: STRUCT<ITEMS ARRAY<STRUCT<SEQ BIGINT, VAL T>>>. Stores written before the sequence
+// numbers were kept hold a plain ARRAY<T>; such a state is read with fresh numbers in its order.
 class ByOffsetNAggregator final : public Aggregator {
  public:
   ByOffsetNAggregator(TypePtr t, bool latest, int64_t n, bool ignore_nulls)
       : Aggregator(Type::Array(std::move(t))), latest_(latest), n_(n), ignore_nulls_(ignore_nulls) {}
-  Value Init() const override { return Value::Array({}); }
+  Value Init() const override { return Value::Struct({Value::Array({})}); }
   Value Accumulate(const Value& s, const Value* a, size_t) const override {
     if (ignore_nulls_ && a[0].is_null()) return s;
-    ValueList items = s.as_array();
+    ValueList items = Items(s);
     if (!latest_ && static_cast<int64_t>(items.size()) >= n_) return s;
-    items.push_back(a[0]);
+    items.push_back(Value::Struct({Value::Bigint(g_offset_sequence.fetch_add(1, std::memory_order_relaxed)), a[0]}));
     if (static_cast<int64_t>(items.size()) > n_) items.erase(items.begin());
-    return Value::Array(std::move(items));
+    return Value::Struct({Value::Array(std::move(items))});
   }
-  Value Result(const Value& s) const override { return s; }
+  Value Merge(const Value& x, const Value& y) const override {
+    ValueList items = Items(x);
+    ValueList more = Items(y);
+    items.insert(items.end(), std::make_move_iterator(more.begin()), std::make_move_iterator(more.end()));
+    std::stable_sort(items.begin(), items.end(), [](const Value& p, const Value& q) {
+      return SequenceBefore(p.as_struct()[0].as_bigint(), q.as_struct()[0].as_bigint());
+    });
+    if (static_cast<int64_t>(items.size()) > n_) items.resize(static_cast<size_t>(n_));
+    return Value::Struct({Value::Array(std::move(items))});
+  }
+  Value Result(const Value& s) const override {
+    if (s.is_array()) return s;  // the older layout holds the values themselves
+    ValueList out;
+    for (const Value& e : s.as_struct()[0].as_array()) out.push_back(e.as_struct()[1]);
+    return Value::Array(std::move(out));
+  }
 
  private:
+  // ksqlDB's comparator: a negative sequence against a non-negative one is taken to have
+  // wrapped around, so it is the later one.
+  static bool SequenceBefore(int64_t a, int64_t b) {
+    if ((a < 0) != (b < 0)) return b < 0;
+    return a < b;
+  }
+  static ValueList Items(const Value& s) {
+    if (!s.is_array()) return s.as_struct()[0].as_array();
+    ValueList out;
+    for (const Value& v : s.as_array())
+      out.push_back(Value::Struct({Value::Bigint(g_offset_sequence.fetch_add(1, std::memory_order_relaxed)), v}));
+    return out;
+  }
   bool latest_;
   int64_t n_;
   bool ignore_nulls_;
@@ -193,16 +229,26 @@ AggregateFunction ByOffset(bool latest) {
 }
 
 // COLLECT_LIST / COLLECT_SET: every value (NULLs included) in arrival order, as an ARRAY; the
-// set keeps the first of equal values. ksqlDB caps both at ksql.functions.collect_{list,set}.limit
-// (default 1000) values.
+// set keeps the first of equal values. As in ksqlDB, ksql.functions.collect_list.limit /
+// ksql.functions.collect_set.limit caps the array (values beyond it are ignored); unset or
+// negative means no cap (Integer.MAX_VALUE).
 class CollectAggregator final : public Aggregator {
  public:
   CollectAggregator(TypePtr element, bool distinct)
       : Aggregator(Type::Array(std::move(element))), distinct_(distinct) {}
+  Status Configure(const std::map<std::string, std::string>& properties) override {
+    const char* key = distinct_ ? "ksql.functions.collect_set.limit" : "ksql.functions.collect_list.limit";
+    auto it = properties.find(key);
+    if (it == properties.end()) return Status::Ok();
+    std::optional<int32_t> limit = JavaParseInt(it->second);  // Integer.parseInt, as ksqlDB reads it
+    if (!limit) return Status::Invalid(fmt::format("Invalid value for {}: For input string: \"{}\"", key, it->second));
+    limit_ = *limit < 0 ? std::numeric_limits<int32_t>::max() : static_cast<size_t>(*limit);
+    return Status::Ok();
+  }
   Value Init() const override { return Value::Array({}); }
   Value Accumulate(const Value& s, const Value* a, size_t) const override {
     const ValueList& items = s.as_array();
-    if (items.size() >= kLimit) return s;
+    if (items.size() >= limit_) return s;
     if (distinct_)
       for (const Value& e : items)
         if (builtin::JavaEquals(e, a[0])) return s;
@@ -218,6 +264,8 @@ class CollectAggregator final : public Aggregator {
     out.erase(std::next(it).base());
     return Value::Array(std::move(out));
   }
+  // ksqlDB: the first state, then the second's values while there is room (the set skips
+  // values it has).
   Value Merge(const Value& x, const Value& y) const override {
     Value out = x;
     for (const Value& v : y.as_array()) out = Accumulate(out, &v, 1);
@@ -226,7 +274,7 @@ class CollectAggregator final : public Aggregator {
   Value Result(const Value& s) const override { return s; }
 
  private:
-  static constexpr size_t kLimit = 1000;
+  size_t limit_ = std::numeric_limits<int32_t>::max();
   bool distinct_;
 };
 
@@ -690,8 +738,10 @@ void RegisterAggregateFunctions(FunctionRegistry& r) {
     AggregateFunction f;
     f.name = distinct ? "COLLECT_SET" : "COLLECT_LIST";
     f.signatures = f.name + "(col T)";
-    f.description = distinct ? "The distinct values, NULL included, in first-seen order, as an ARRAY."
-                             : "Every value, NULL included, in arrival order, as an ARRAY.";
+    f.description = distinct ? "The distinct values, NULL included, in first-seen order, as an ARRAY; at most "
+                               "ksql.functions.collect_set.limit values when that property is set."
+                             : "Every value, NULL included, in arrival order, as an ARRAY; at most "
+                               "ksql.functions.collect_list.limit values when that property is set.";
     f.example = f.name + "(PRICE)";
     f.complex_state = true;
     f.bind = [distinct, name = f.name](const std::vector<TypePtr>& t, const std::vector<const Value*>&,

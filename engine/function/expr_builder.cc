@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <limits>
 
@@ -1096,6 +1097,9 @@ Result<CompiledExprPtr> MakeDereference(CompiledExprPtr base, const std::string&
 
 namespace {
 
+// ksqlDB names a type by its base type in coercion errors: DECIMAL, not DECIMAL(4, 2).
+std::string BaseTypeName(const Type& t) { return t.kind == TypeKind::kDecimal ? "DECIMAL" : t.ToString(); }
+
 // ksqlDB's CoercionUtil for collection constructors: a STRING literal among numbers is read as
 // a number of the common type ("invalid input syntax for type INTEGER" when it is not one), and
 // structs unite their fields by name. Returns the common element type, or null when the
@@ -1133,6 +1137,20 @@ Result<TypePtr> CommonElementType(std::vector<CompiledExprPtr>& items) {
   }
   if (!string_literals) return el ? el : Type::String();
   if (!el || el->kind == TypeKind::kString) return Type::String();
+  if (el->kind == TypeKind::kBoolean) {
+    // ksqlDB reads 'true'/'yes'/'t'/'y' and 'false'/'no'/'f'/'n', in any case, as booleans.
+    for (auto& e : items) {
+      if (!e->constant() || e->constant()->is_null() || e->type()->kind != TypeKind::kString) continue;
+      std::string text = e->constant()->as_string();
+      std::string lower;
+      for (char c : text) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      bool yes = lower == "true" || lower == "yes" || lower == "t" || lower == "y";
+      bool no = lower == "false" || lower == "no" || lower == "f" || lower == "n";
+      if (!yes && !no) return Status::Invalid(fmt::format("invalid input syntax for type BOOLEAN: \"{}\".", text));
+      e = MakeLiteral(Value::Boolean(yes), el);
+    }
+    return el;
+  }
   if (!el->IsNumeric()) return TypePtr();
   // Each string literal reads as a DECIMAL of its own precision and scale, which then widens
   // with the other elements (so INT, BIGINT and '2e1' make DECIMAL(19, 0)).
@@ -1143,7 +1161,7 @@ Result<TypePtr> CommonElementType(std::vector<CompiledExprPtr>& items) {
     const std::string& text = e->constant()->as_string();
     Result<Decimal> d = ParseDecimal(Trimmed(text));
     if (!d.ok())
-      return Status::Invalid(fmt::format("invalid input syntax for type {}: \"{}\"", el->ToString(), text));
+      return Status::Invalid(fmt::format("invalid input syntax for type {}: \"{}\".", BaseTypeName(*el), text));
     Decimal x = d.value();
     while (x.scale < 0) x.unscaled *= 10, x.scale++;
     int digits = 0;
@@ -1156,7 +1174,7 @@ Result<TypePtr> CommonElementType(std::vector<CompiledExprPtr>& items) {
     EvalContext ctx;
     Value v = CastValue(Value::Dec(x), *Type::Decimal(38, x.scale), *el, ctx);
     if (!ctx.error.empty())
-      return Status::Invalid(fmt::format("invalid input syntax for type {}: \"{}\"", el->ToString(),
+      return Status::Invalid(fmt::format("invalid input syntax for type {}: \"{}\".", BaseTypeName(*el),
                                          items[i]->constant()->as_string()));
     items[i] = MakeLiteral(std::move(v), el);
   }
@@ -1182,17 +1200,24 @@ Result<CompiledExprPtr> MakeArrayCtor(std::vector<CompiledExprPtr> items) {
 }
 
 Result<CompiledExprPtr> MakeMapCtor(std::vector<CompiledExprPtr> keys, std::vector<CompiledExprPtr> values) {
-  TypePtr vt;
-  for (const auto& e : values) {
-    if (e->constant() && e->constant()->is_null()) continue;
-    if (!vt) vt = e->type();
-    else if (!vt->Equals(*e->type())) {
-      TypePtr w = WidenNumeric(vt, e->type());
-      if (!w) return Status::Invalid("invalid input syntax for type MAP: all values must be of the same type");
-      vt = w;
-    }
-  }
-  if (!vt) vt = Type::String();
+  if (keys.empty())
+    return Status::Invalid("Map constructor cannot be empty. Please supply at least one key value pair "
+                           "(see https://github.com/confluentinc/ksql/issues/4239).");
+  auto all_null = [](const std::vector<CompiledExprPtr>& v) {
+    return std::all_of(v.begin(), v.end(), [](const CompiledExprPtr& e) { return e->untyped_null(); });
+  };
+  if (all_null(keys))
+    return Status::Invalid("Cannot construct a map with all NULL keys "
+                           "(see https://github.com/confluentinc/ksql/issues/4239). As a workaround, you may cast a "
+                           "NULL key to the desired type.");
+  if (all_null(values))
+    return Status::Invalid("Cannot construct a map with all NULL values "
+                           "(see https://github.com/confluentinc/ksql/issues/4239). As a workaround, you may cast a "
+                           "NULL value to the desired type.");
+  // The values meet at one type as ksqlDB's CoercionUtil makes them (string literals read as
+  // numbers or booleans).
+  ASSIGN_OR_RETURN(TypePtr vt, CommonElementType(values));
+  if (!vt) return Status::Invalid("invalid input syntax for type MAP: all values must be of the same type");
   // Keys that all have one type keep it (MAP(k := v) over an INT k is a MAP<INTEGER, ...>, which
   // JSON then rejects, as in ksqlDB); mixed keys meet at STRING (MAP(k1 := v, 10 := v)).
   TypePtr kt;

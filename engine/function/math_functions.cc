@@ -6,6 +6,7 @@
 #include <random>
 
 #include "engine/common/decimal_ops.h"
+#include "engine/common/floating_decimal.h"
 #include "engine/function/builtin_util.h"
 #include "engine/function/expr_builder.h"
 
@@ -24,25 +25,17 @@ int64_t JavaMathRound(double x) {
   return static_cast<int64_t>(r);
 }
 
-// ksqlDB's ROUND(DOUBLE, n): BigDecimal.valueOf(d) (the shortest decimal that round-trips)
+// ksqlDB's ROUND(DOUBLE, n): BigDecimal.valueOf(d) (Java's Double.toString digits)
 // rounded to n places, half away from zero for positives and half toward zero for negatives,
 // i.e. ties toward positive infinity.
 double RoundDoubleTo(double d, int64_t places) {
   if (!std::isfinite(d)) return d;
-  char buf[64];
-  auto res = std::to_chars(buf, buf + sizeof(buf), d, std::chars_format::scientific);
-  std::string sci(buf, res.ptr);
-  // sci: [-]D[.DDD]e[+-]XX
-  bool neg = sci[0] == '-';
-  if (neg) sci.erase(0, 1);
-  size_t e = sci.find('e');
-  int exp10 = std::stoi(sci.substr(e + 1));
-  std::string mant = sci.substr(0, e);
-  std::string digits;
-  for (char c : mant)
-    if (c != '.') digits.push_back(c);
-  // value = 0.digits * 10^(exp10 + 1)
-  int point = exp10 + 1;  // digits before the decimal point
+  // BigDecimal.valueOf(d) is new BigDecimal(Double.toString(d)): Java's digits.
+  const bool neg = std::signbit(d);
+  if (d == 0) return d;
+  const JavaDecimalDigits jd = neg ? JavaDoubleDigits(-d) : JavaDoubleDigits(d);
+  std::string digits(jd.digits, static_cast<size_t>(jd.count));
+  int point = jd.point;  // value = 0.digits * 10^point
   // Number of digits to keep: point + places.
   int64_t keep = point + places;
   if (keep < 0) return neg ? -0.0 : 0.0;

@@ -52,6 +52,10 @@ class Aggregator {
   // Combines two states (session window merges).
   virtual Value Merge(const Value& a, const Value& b) const { return b; }
   virtual Value Result(const Value& state) const = 0;
+  // ksqlDB's Configurable functions (COLLECT_LIST's ksql.functions.collect_list.limit, ...):
+  // reads the properties in force (SET, a test's properties, eddy.yaml) once, after binding
+  // and before the first record. An invalid value is an error of the statement.
+  virtual Status Configure(const std::map<std::string, std::string>& properties) { return Status::Ok(); }
 
   const TypePtr& return_type() const { return return_type_; }
 

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <cerrno>
 #include <cstring>
@@ -18,8 +19,51 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// Record format versions. 1: timestamp, window, key, value. 2: the same followed by the
+// record's headers. A record without headers is still written as version 1, so files written
+// before headers existed and files written since read alike.
 constexpr uint8_t kRecordVersion = 1;
-constexpr int64_t kIndexEvery = 32;  // the sparse index holds the position of every 32nd record
+constexpr uint8_t kRecordVersionHeaders = 2;
+constexpr int64_t kIndexEvery = 32;
+// A record written since checksums: this byte, the CRC-32C (BE32) of the rest, then the record
+// as above. Records of older files (starting with their version) are read as they are.
+constexpr uint8_t kChecksummed = 0xC3;
+
+// CRC-32C (Castagnoli), with SSE 4.2's instruction where the CPU has it.
+uint32_t Crc32cSoftware(const char* p, size_t n) {
+  static const auto table = [] {
+    std::array<uint32_t, 256> t{};
+    for (uint32_t i = 0; i < 256; ++i) {
+      uint32_t c = i;
+      for (int k = 0; k < 8; ++k) c = (c >> 1) ^ (0x82F63B78u & (0u - (c & 1u)));
+      t[i] = c;
+    }
+    return t;
+  }();
+  uint32_t c = 0xFFFFFFFFu;
+  for (size_t i = 0; i < n; ++i) c = table[(c ^ static_cast<uint8_t>(p[i])) & 0xff] ^ (c >> 8);
+  return c ^ 0xFFFFFFFFu;
+}
+#if defined(__x86_64__)
+__attribute__((target("sse4.2"))) uint32_t Crc32cHardware(const char* p, size_t n) {
+  uint64_t c = 0xFFFFFFFFu;
+  for (; n >= 8; n -= 8, p += 8) {
+    uint64_t v;
+    std::memcpy(&v, p, 8);
+    c = __builtin_ia32_crc32di(c, v);
+  }
+  uint32_t c32 = static_cast<uint32_t>(c);
+  for (; n > 0; --n, ++p) c32 = __builtin_ia32_crc32qi(c32, static_cast<unsigned char>(*p));
+  return c32 ^ 0xFFFFFFFFu;
+}
+#endif
+uint32_t Crc32c(std::string_view s) {
+#if defined(__x86_64__)
+  static const bool hardware = __builtin_cpu_supports("sse4.2");
+  if (hardware) return Crc32cHardware(s.data(), s.size());
+#endif
+  return Crc32cSoftware(s.data(), s.size());
+}  // the sparse index holds the position of every 32nd record
 
 void PutBe32(std::string& out, uint32_t v) {
   for (int i = 3; i >= 0; --i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
@@ -59,11 +103,15 @@ bool GetBytes(std::string_view in, size_t& at, std::optional<std::string>& b) {
   return true;
 }
 
-// A record as the file holds it: its length (BE32), then version, timestamp, window, key, value.
+// A record as the file holds it: its length (BE32), then version, timestamp, window, key, value,
+// and (version 2) the number of headers (BE32) and each header's key and value.
 void EncodeRecordInto(std::string& out, const RawRecord& r) {
   size_t at = out.size();
   out.append(4, '\0');
-  out.push_back(static_cast<char>(kRecordVersion));
+  out.push_back(static_cast<char>(kChecksummed));
+  out.append(4, '\0');  // the checksum, below
+  const bool headers = r.headers && !r.headers->empty();
+  out.push_back(static_cast<char>(headers ? kRecordVersionHeaders : kRecordVersion));
   PutBe64(out, static_cast<uint64_t>(r.timestamp));
   out.push_back(r.window ? 1 : 0);
   if (r.window) {
@@ -72,14 +120,25 @@ void EncodeRecordInto(std::string& out, const RawRecord& r) {
   }
   PutBytes(out, r.key);
   PutBytes(out, r.value);
+  if (headers) {
+    PutBe32(out, static_cast<uint32_t>(r.headers->size()));
+    for (const Header& h : *r.headers) {
+      PutBe32(out, static_cast<uint32_t>(h.key.size()));
+      out += h.key;
+      PutBytes(out, h.value);
+    }
+  }
   uint32_t n = static_cast<uint32_t>(out.size() - at - 4);
   for (int i = 0; i < 4; ++i) out[at + static_cast<size_t>(i)] = static_cast<char>((n >> (8 * (3 - i))) & 0xff);
+  uint32_t crc = Crc32c(std::string_view(out).substr(at + 9));
+  for (int i = 0; i < 4; ++i) out[at + 5 + static_cast<size_t>(i)] = static_cast<char>((crc >> (8 * (3 - i))) & 0xff);
 }
 
 // The record without its length prefix.
 Status DecodeRecord(std::string_view in, RawRecord& r) {
   size_t at = 0;
-  if (in.size() < 10 || static_cast<uint8_t>(in[0]) != kRecordVersion)
+  const uint8_t version = in.empty() ? 0 : static_cast<uint8_t>(in[0]);
+  if (in.size() < 10 || (version != kRecordVersion && version != kRecordVersionHeaders))
     return Status::Internal("embedded log: a record has an unknown format version");
   at = 1;
   r.timestamp = static_cast<int64_t>(GetBe(in, at, 8));
@@ -91,7 +150,37 @@ Status DecodeRecord(std::string_view in, RawRecord& r) {
     at += 16;
   }
   if (!GetBytes(in, at, r.key) || !GetBytes(in, at, r.value)) return Status::Internal("embedded log: truncated record");
+  if (version == kRecordVersionHeaders) {
+    if (at + 4 > in.size()) return Status::Internal("embedded log: truncated record");
+    size_t count = GetBe(in, at, 4);
+    at += 4;
+    // Each header takes at least 5 bytes: a count past what is left is corruption, not a size.
+    if (count > (in.size() - at) / 5) return Status::Internal("embedded log: truncated record");
+    auto headers = std::make_shared<Headers>();
+    headers->reserve(count);
+    for (size_t i = 0; i < count; ++i) {
+      if (at + 4 > in.size()) return Status::Internal("embedded log: truncated record");
+      size_t n = GetBe(in, at, 4);
+      at += 4;
+      if (n > in.size() - at) return Status::Internal("embedded log: truncated record");
+      Header& h = headers->emplace_back();
+      h.key.assign(in.substr(at, n));
+      at += n;
+      if (!GetBytes(in, at, h.value)) return Status::Internal("embedded log: truncated record");
+    }
+    r.headers = std::move(headers);
+  }
   return Status::Ok();
+}
+
+// A record as the file holds it, without its length prefix: its checksum checked, then decoded.
+Status DecodeChecked(std::string_view in, RawRecord& r) {
+  if (!in.empty() && static_cast<uint8_t>(in[0]) == kChecksummed) {
+    if (in.size() < 5 || Crc32c(in.substr(5)) != GetBe(in, 1, 4))
+      return Status::IoError("a record fails its checksum: the file is corrupt");
+    in.remove_prefix(5);
+  }
+  return DecodeRecord(in, r);
 }
 
 Status SysError(const std::string& what, const std::string& path) {
@@ -422,7 +511,9 @@ Status EmbeddedLog::Read(const std::string& topic, int partition, int64_t offset
       size_t n = 4 + GetBe(buf, at, 4);
       if (o >= offset) {
         RawRecord r;
-        RETURN_IF_ERROR(DecodeRecord(std::string_view(buf).substr(at + 4, n - 4), r));
+        Status decoded = DecodeChecked(std::string_view(buf).substr(at + 4, n - 4), r);
+        if (!decoded.ok())
+          return Status::IoError(fmt::format("embedded log: {} at record {}: {}", p.path, o, decoded.message()));
         r.partition = partition;
         r.offset = o;
         out.push_back(std::move(r));

@@ -10,7 +10,9 @@
 // are cut off when the log reopens: nothing committed is lost and nothing is done twice.
 // Records not committed yet are read back from memory (the next query of a chain reads what the
 // previous one wrote); committed ones are read from the file through a sparse index (the file
-// position of every 32nd record, kept in a `.idx` file beside the log).
+// position of every 32nd record, kept in a `.idx` file beside the log). A record is written in
+// format version 1 (timestamp, window, key, value), or version 2 (the same, then its headers)
+// when it has headers: files written before headers existed read unchanged.
 #include <cstdint>
 #include <memory>
 #include <string>

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "engine/io/delimited_format.h"
 #include "engine/io/json_format.h"
 #include "engine/io/kafka_format.h"
@@ -27,6 +29,40 @@ class NoneFormat final : public Format {
   std::string_view name() const override { return "NONE"; }
 };
 
+// A value schema with header columns (HEADERS, HEADER('k')): those columns are not in the bytes
+// (the source fills them from the record's headers), so the format proper serves the other
+// columns, and this moves its values to and from their places in the full row, where the header
+// columns' slots stay NULL. Only sources declaring header columns pay for the copy.
+class HeaderSkippingFormat final : public Format {
+ public:
+  HeaderSkippingFormat(std::unique_ptr<Format> inner, std::vector<size_t> positions, size_t width)
+      : inner_(std::move(inner)), positions_(std::move(positions)), width_(width) {}
+  using Format::Deserialize;
+  Status Deserialize(std::string_view bytes, Row& out, DeserializeOutcome& outcome) const override {
+    thread_local Row scratch;
+    scratch.assign(positions_.size(), Value::Null());
+    RETURN_IF_ERROR(inner_->Deserialize(bytes, scratch, outcome));
+    out.assign(width_, Value::Null());
+    for (size_t i = 0; i < positions_.size() && i < scratch.size(); ++i) out[positions_[i]] = std::move(scratch[i]);
+    return Status::Ok();
+  }
+  Status Serialize(const Row& row, std::string& out) const override { return inner_->Serialize(Project(row), out); }
+  bool SerializesToNull(const Row& row) const override { return inner_->SerializesToNull(Project(row)); }
+  std::string_view name() const override { return inner_->name(); }
+
+ private:
+  const Row& Project(const Row& row) const {
+    thread_local Row scratch;
+    scratch.assign(positions_.size(), Value::Null());
+    for (size_t i = 0; i < positions_.size(); ++i)
+      if (positions_[i] < row.size()) scratch[i] = row[positions_[i]];
+    return scratch;
+  }
+  std::unique_ptr<Format> inner_;
+  std::vector<size_t> positions_;  // of each inner column in the full row
+  size_t width_;
+};
+
 std::string Upper(std::string_view s) {
   std::string out(s);
   for (char& c : out)
@@ -45,6 +81,18 @@ Status Format::Deserialize(std::string_view bytes, Row& out) const {
 
 Result<std::unique_ptr<Format>> MakeFormat(std::string_view name, const std::vector<Column>& columns,
                                            const FormatOptions& options) {
+  if (std::any_of(columns.begin(), columns.end(), [](const Column& c) { return c.role == ColumnRole::kHeader; })) {
+    std::vector<Column> serialized;
+    std::vector<size_t> positions;
+    for (size_t i = 0; i < columns.size(); ++i) {
+      if (columns[i].role == ColumnRole::kHeader) continue;
+      serialized.push_back(columns[i]);
+      positions.push_back(i);
+    }
+    ASSIGN_OR_RETURN(std::unique_ptr<Format> inner, MakeFormat(name, serialized, options));
+    return std::unique_ptr<Format>(
+        std::make_unique<HeaderSkippingFormat>(std::move(inner), std::move(positions), columns.size()));
+  }
   const std::string upper = Upper(name);
   if (upper == "NONE") {
     if (!columns.empty()) {

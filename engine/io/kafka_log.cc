@@ -42,10 +42,56 @@ Status FromError(rd_kafka_error_t* e, const std::string& what) {
   return st;
 }
 
+// A consumed record's headers, or null when it has none (the common case costs nothing).
+HeadersPtr TakeHeaders(const rd_kafka_message_t* m) {
+  rd_kafka_headers_t* hdrs = nullptr;
+  if (rd_kafka_message_headers(m, &hdrs) != RD_KAFKA_RESP_ERR_NO_ERROR || !hdrs) return nullptr;
+  size_t count = rd_kafka_header_cnt(hdrs);
+  if (count == 0) return nullptr;
+  auto out = std::make_shared<Headers>();
+  out->reserve(count);
+  const char* name = nullptr;
+  const void* value = nullptr;
+  size_t size = 0;
+  for (size_t i = 0; rd_kafka_header_get_all(hdrs, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR; ++i) {
+    Header& h = out->emplace_back();
+    h.key = name ? name : "";
+    if (value) h.value.emplace(static_cast<const char*>(value), size);
+  }
+  return out;
+}
+
+// The headers to produce a record with, or null for none (librdkafka then owns them once the
+// record is accepted).
+rd_kafka_headers_t* MakeHeaders(const HeadersPtr& headers) {
+  if (!headers || headers->empty()) return nullptr;
+  rd_kafka_headers_t* out = rd_kafka_headers_new(headers->size());
+  for (const Header& h : *headers) {
+    rd_kafka_header_add(out, h.key.data(), static_cast<ssize_t>(h.key.size()), h.value ? h.value->data() : nullptr,
+                        h.value ? static_cast<ssize_t>(h.value->size()) : 0);
+  }
+  return out;
+}
+
 void OnDelivery(rd_kafka_t*, const rd_kafka_message_t* m, void* opaque) {
   auto* log = static_cast<KafkaLog*>(opaque);
   log->Delivered(rd_kafka_topic_name(m->rkt), m->partition, m->offset, m->err,
                  m->err ? rd_kafka_err2str(m->err) : nullptr);
+}
+
+// The last authentication error of a producer being opened (KafkaLog::Open waits for it or for
+// the cluster's metadata, whichever comes first). librdkafka's texts name the mechanism and the
+// broker, never the credentials.
+std::mutex g_auth_mu;
+std::string g_auth_error;
+
+void OnProducerError(rd_kafka_t*, int err, const char* reason, void*) {
+  if (err == RD_KAFKA_RESP_ERR__AUTHENTICATION) {
+    std::lock_guard<std::mutex> lock(g_auth_mu);
+    g_auth_error = reason ? reason : "authentication failed";
+  } else if (err != RD_KAFKA_RESP_ERR__TRANSPORT && err != RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN) {
+    std::fprintf(stderr, "eddy: Kafka: %s\n", reason ? reason : rd_kafka_err2str(static_cast<rd_kafka_resp_err_t>(err)));
+  }
 }
 
 // A consumer of one group, assigned the partitions it is asked to read.
@@ -192,6 +238,7 @@ class KafkaReader final : public LogReader {
             if (m->key) r.key.emplace(static_cast<const char*>(m->key), m->key_len);
             if (m->payload) r.value.emplace(static_cast<const char*>(m->payload), m->len);
             r.timestamp = rd_kafka_message_timestamp(m, nullptr);
+            r.headers = TakeHeaders(m);
             r.partition = m->partition;
             r.offset = m->offset;
             p.buffer.push_back(std::move(r));
@@ -279,16 +326,29 @@ Result<std::unique_ptr<KafkaLog>> KafkaLog::Open(KafkaSettings settings) {
   }
   ASSIGN_OR_RETURN(rd_kafka_conf_t * conf, MakeConf(log->settings_.client, fixed));
   rd_kafka_conf_set_dr_msg_cb(conf, OnDelivery);
+  rd_kafka_conf_set_error_cb(conf, OnProducerError);
   rd_kafka_conf_set_opaque(conf, log.get());
+  {
+    std::lock_guard<std::mutex> lock(g_auth_mu);
+    g_auth_error.clear();
+  }
   char err[512];
   log->producer_ = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
   if (!log->producer_) {
     rd_kafka_conf_destroy(conf);
     return Status::IoError(fmt::format("Kafka: cannot create a producer: {}", err));
   }
-  // Fail early and plainly when the cluster cannot be reached.
+  // Fail early and plainly when the cluster cannot be reached or refuses the credentials.
   const rd_kafka_metadata_t* md = nullptr;
-  rd_kafka_resp_err_t e = rd_kafka_metadata(log->producer_, 0, nullptr, &md, log->settings_.timeout_ms);
+  rd_kafka_resp_err_t e = RD_KAFKA_RESP_ERR__TIMED_OUT;
+  for (int waited = 0; waited < log->settings_.timeout_ms; waited += 500) {
+    e = rd_kafka_metadata(log->producer_, 0, nullptr, &md, 500);
+    if (!e) break;
+    rd_kafka_poll(log->producer_, 0);  // serves the error callback
+    std::lock_guard<std::mutex> lock(g_auth_mu);
+    if (!g_auth_error.empty())
+      return Status::IoError(fmt::format("Kafka: the cluster refused eddy's credentials: {}", g_auth_error));
+  }
   if (e) return Status::IoError(fmt::format("Kafka: cannot reach the cluster: {}", rd_kafka_err2str(e)));
   rd_kafka_metadata_destroy(md);
   if (log->transactional())
@@ -311,12 +371,17 @@ Status KafkaLog::CreateCompactedTopic(const std::string& topic, int partitions) 
   return Create(topic, partitions, true);
 }
 
-Status KafkaLog::Create(const std::string& topic, int partitions, bool compacted) {
+void KafkaLog::Hurry(int ms) { (void)rd_kafka_flush(producer_, ms); }
+
+Status KafkaLog::CreateRetainedTopic(const std::string& topic) { return Create(topic, 1, false, true); }
+
+Status KafkaLog::Create(const std::string& topic, int partitions, bool compacted, bool retained) {
   if (HasTopic(topic)) return Status::Ok();
   char err[512];
   rd_kafka_NewTopic_t* nt = rd_kafka_NewTopic_new(topic.c_str(), std::max(1, partitions), -1, err, sizeof err);
   if (!nt) return Status::Invalid(fmt::format("Kafka: cannot create topic {}: {}", topic, err));
   if (compacted) rd_kafka_NewTopic_set_config(nt, "cleanup.policy", "compact");
+  if (retained) rd_kafka_NewTopic_set_config(nt, "retention.ms", "-1");
   rd_kafka_queue_t* q = rd_kafka_queue_new(producer_);
   rd_kafka_AdminOptions_t* opts = rd_kafka_AdminOptions_new(producer_, RD_KAFKA_ADMIN_OP_CREATETOPICS);
   rd_kafka_AdminOptions_set_operation_timeout(opts, settings_.timeout_ms, err, sizeof err);
@@ -379,13 +444,15 @@ Status KafkaLog::Append(const std::string& topic, RawRecord& record) {
     key = &windowed;
   }
   for (;;) {
+    rd_kafka_headers_t* headers = MakeHeaders(record.headers);
     rd_kafka_resp_err_t e = rd_kafka_producev(
         producer_, RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_PARTITION(record.partition),
         RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
         RD_KAFKA_V_KEY((key ? key->data() : nullptr), (key ? key->size() : 0)),
         RD_KAFKA_V_VALUE((record.value ? const_cast<char*>(record.value->data()) : nullptr),
                          (record.value ? record.value->size() : 0)),
-        RD_KAFKA_V_TIMESTAMP(record.timestamp), RD_KAFKA_V_END);
+        RD_KAFKA_V_TIMESTAMP(record.timestamp), RD_KAFKA_V_HEADERS(headers), RD_KAFKA_V_END);
+    if (e && headers) rd_kafka_headers_destroy(headers);
     if (e == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
       rd_kafka_poll(producer_, 50);
       continue;
@@ -394,20 +461,32 @@ Status KafkaLog::Append(const std::string& topic, RawRecord& record) {
     break;
   }
   record.offset = -1;
+  if (record.partition >= 0) {
+    std::lock_guard<std::mutex> lock(mu_);
+    WritesOf(topic, record.partition).in_flight++;
+  }
   if ((++appended_ & 1023) == 0) rd_kafka_poll(producer_, 0);
   return Status::Ok();
 }
 
-void KafkaLog::Delivered(const std::string& topic, int partition, int64_t offset, int error, const char* reason) {
+KafkaLog::PartitionWrites& KafkaLog::WritesOf(std::string_view topic, int partition) {
+  auto it = writes_.find(topic);
+  if (it == writes_.end()) it = writes_.emplace(std::string(topic), std::vector<PartitionWrites>()).first;
+  if (it->second.size() <= static_cast<size_t>(partition)) it->second.resize(partition + 1);
+  return it->second[partition];
+}
+
+void KafkaLog::Delivered(std::string_view topic, int partition, int64_t offset, int error, const char* reason) {
   std::lock_guard<std::mutex> lock(mu_);
+  PartitionWrites& w = WritesOf(topic, partition);
+  if (w.in_flight > 0) --w.in_flight;
   if (error) {
     if (delivery_error_.empty())
       delivery_error_ = fmt::format("Kafka: a record for {} partition {} was not written: {}", topic, partition,
                                     reason ? reason : "unknown error");
     return;
   }
-  int64_t& last = delivered_[{topic, partition}];
-  if (offset + 1 > last) last = offset + 1;
+  if (offset + 1 > w.end) w.end = offset + 1;
 }
 
 Status KafkaLog::FirstDeliveryError() {
@@ -467,8 +546,9 @@ int64_t KafkaLog::EndOffset(const std::string& topic, int partition) const {
   {
     std::lock_guard<std::mutex> lock(const_cast<std::mutex&>(mu_));
     if (rd_kafka_outq_len(producer_) == 0) {
-      auto it = delivered_.find({topic, partition});
-      if (it != delivered_.end()) return it->second;
+      auto it = writes_.find(topic);
+      if (it != writes_.end() && static_cast<size_t>(partition) < it->second.size() && it->second[partition].end >= 0)
+        return it->second[partition].end;
     }
   }
   int64_t low = 0, high = 0;
@@ -478,10 +558,12 @@ int64_t KafkaLog::EndOffset(const std::string& topic, int partition) const {
 }
 
 int64_t KafkaLog::WrittenEnd(const std::string& topic, int partition) const {
+  rd_kafka_poll(producer_, 0);  // serves the delivery reports that have arrived
   std::lock_guard<std::mutex> lock(const_cast<std::mutex&>(mu_));
-  if (rd_kafka_outq_len(producer_) > 0) return INT64_MAX;
-  auto it = delivered_.find({topic, partition});
-  return it == delivered_.end() ? -1 : it->second;
+  auto it = writes_.find(topic);
+  if (it == writes_.end() || static_cast<size_t>(partition) >= it->second.size()) return -1;
+  const PartitionWrites& w = it->second[partition];
+  return w.in_flight > 0 ? INT64_MAX : w.end;
 }
 
 std::vector<std::string> KafkaLog::Topics() const {

@@ -19,6 +19,7 @@
 #include <mutex>
 #include <string>
 #include <utility>
+#include <string_view>
 #include <vector>
 
 #include "engine/io/log.h"
@@ -42,6 +43,8 @@ class KafkaLog final : public Log {
 
   Status CreateTopic(const std::string& topic, int partitions) override;
   Status CreateCompactedTopic(const std::string& topic, int partitions) override;
+  Status CreateRetainedTopic(const std::string& topic) override;
+  void Hurry(int ms) override;
   bool HasTopic(const std::string& topic) const override;
   int Partitions(const std::string& topic) const override;
   // Queues the record for the producer; record.offset is not known yet (-1).
@@ -60,11 +63,11 @@ class KafkaLog final : public Log {
   bool transactional() const override { return !settings_.transactional_id.empty(); }
 
   // Called from librdkafka's delivery reports.
-  void Delivered(const std::string& topic, int partition, int64_t offset, int error, const char* reason);
+  void Delivered(std::string_view topic, int partition, int64_t offset, int error, const char* reason);
 
  private:
   explicit KafkaLog(KafkaSettings settings) : settings_(std::move(settings)) {}
-  Status Create(const std::string& topic, int partitions, bool compacted);
+  Status Create(const std::string& topic, int partitions, bool compacted, bool retained = false);
   Status Flush();
   Status FirstDeliveryError();
 
@@ -73,7 +76,14 @@ class KafkaLog final : public Log {
   bool in_transaction_ = false;
   mutable std::map<std::string, int> partitions_;  // topics known to exist
   std::mutex mu_;                                  // guards what delivery reports write
-  std::map<std::pair<std::string, int>, int64_t> delivered_;  // last acknowledged offset
+  // Per topic and partition: one past the last acknowledged offset, and the records appended
+  // but not acknowledged yet (looked up by topic without making a string).
+  struct PartitionWrites {
+    int64_t end = -1;
+    int64_t in_flight = 0;
+  };
+  PartitionWrites& WritesOf(std::string_view topic, int partition);
+  std::map<std::string, std::vector<PartitionWrites>, std::less<>> writes_;
   std::string delivery_error_;
   size_t appended_ = 0;
   mutable std::unique_ptr<LogReader> inspector_;

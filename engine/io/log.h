@@ -88,6 +88,10 @@ class Log {
 
   // Creates a compacted topic (a table's or a state changelog) if it does not exist.
   virtual Status CreateCompactedTopic(const std::string& topic, int partitions) { return CreateTopic(topic, partitions); }
+  // Sends what is waiting to be sent and waits up to `ms` for it (Kafka); others do nothing.
+  virtual void Hurry(int /*ms*/) {}
+  // Creates a one-partition topic whose records are kept forever (the command topic).
+  virtual Status CreateRetainedTopic(const std::string& topic) { return CreateTopic(topic, 1); }
   // A reader for the consumer group `group` (over Kafka, a consumer of its own).
   virtual std::unique_ptr<LogReader> NewReader(const std::string& group);
   // Makes every record appended so far durable together with the groups' offsets. The embedded

@@ -43,4 +43,20 @@ std::string Catalog::NextQueryId(const std::string& prefix, const std::string& n
   return fmt::format("{}_{}_{}", prefix, name, next_query_++);
 }
 
+Status Catalog::AddType(const std::string& name, TypePtr type, bool if_not_exists) {
+  auto it = types_.find(name);
+  if (it != types_.end()) {
+    if (if_not_exists) return Status::Ok();
+    return Status::Invalid(fmt::format("Cannot register custom type '{}' since it is already registered with type: {}",
+                                       name, it->second->ToString()));
+  }
+  types_.emplace(name, std::move(type));
+  return Status::Ok();
+}
+
+Status Catalog::DropType(const std::string& name, bool if_exists) {
+  if (types_.erase(name) == 0 && !if_exists) return Status::NotFound(fmt::format("Type {} does not exist.", name));
+  return Status::Ok();
+}
+
 }  // namespace eddy

@@ -50,12 +50,19 @@ class Catalog {
   void RemoveQuery(const std::string& id) { queries_.erase(id); }
   const std::map<std::string, SourceDef>& sources() const { return sources_; }
   const std::map<std::string, QueryDef>& queries() const { return queries_; }
+  // Custom types (CREATE TYPE), by upper-cased name; the parser resolves type names with them.
+  const std::map<std::string, TypePtr>& types() const { return types_; }
+  // CREATE TYPE: ksqlDB's error when the name is taken, unless `if_not_exists`.
+  Status AddType(const std::string& name, TypePtr type, bool if_not_exists);
+  // DROP TYPE: ksqlDB's error when there is none, unless `if_exists`.
+  Status DropType(const std::string& name, bool if_exists);
   // A fresh query id: "<PREFIX>_<NAME>_<n>", n counting statements as ksqlDB does.
   std::string NextQueryId(const std::string& prefix, const std::string& name);
 
  private:
   std::map<std::string, SourceDef> sources_;
   std::map<std::string, QueryDef> queries_;
+  std::map<std::string, TypePtr> types_;
   int next_query_ = 0;
 };
 

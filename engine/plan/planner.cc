@@ -336,6 +336,35 @@ Result<std::optional<EventTimeColumn>> EventTimeOf(const SourceDef& def) {
   return std::optional<EventTimeColumn>(std::move(c));
 }
 
+bool HasHeaderColumns(const Schema& schema) {
+  for (const auto& c : schema.value)
+    if (c.role == ColumnRole::kHeader) return true;
+  return false;
+}
+
+// A HEADERS or HEADER('k') column of a CREATE, against the header columns declared before it:
+// ksqlDB's type rules; nothing after a HEADERS column, and one column per header key. (ksqlDB
+// checks in declaration order: HEADER('k') after HEADERS is rejected, HEADERS after HEADER('k')
+// is not.)
+Status CheckHeaderColumn(const Column& c, const Schema& so_far) {
+  if (!c.header_key.empty()) {
+    if (c.type->kind != TypeKind::kBytes) {
+      return Status::Invalid(fmt::format("Invalid type for HEADER('{}') column: expected BYTES, got {}", c.header_key,
+                                         c.type->ToString()));
+    }
+  } else if (c.type->ToString() != "ARRAY<STRUCT<`KEY` STRING, `VALUE` BYTES>>") {
+    return Status::Invalid(fmt::format("Invalid type for HEADERS column: expected ARRAY<STRUCT<`KEY` STRING, `VALUE` "
+                                       "BYTES>>, got {}", c.type->ToString()));
+  }
+  for (const auto& o : so_far.value) {
+    if (o.role != ColumnRole::kHeader) continue;
+    if (o.header_key.empty()) return Status::Invalid("Schema already contains a HEADERS column.");
+    if (!c.header_key.empty() && o.header_key == c.header_key)
+      return Status::Invalid(fmt::format("Schema already contains a HEADER('{}') column.", c.header_key));
+  }
+  return Status::Ok();
+}
+
 Result<PlannedStatement> PlanCreateSource(const dsl::Statement& st, const Catalog& catalog,
                                           const PlanOptions& options) {
   const dsl::CreateSource& cs = *st.create_source;
@@ -387,7 +416,8 @@ Result<PlannedStatement> PlanCreateSource(const dsl::Statement& st, const Catalo
                                            el.name), el.pos);
       def.schema.key.push_back(std::move(c));
     } else if (el.role == ColumnRole::kHeader) {
-      return Status::Unsupported("HEADER columns are not supported yet", el.pos);
+      RETURN_IF_ERROR(CheckHeaderColumn(c, def.schema).WithPos(el.pos));
+      def.schema.value.push_back(std::move(c));
     } else {
       def.schema.value.push_back(std::move(c));
     }
@@ -511,6 +541,8 @@ class QueryBuilder {
                bool new_planner)
       : q_(q), sources_(std::move(sources)), sink_name_(std::move(sink_name)), persistent_(persistent),
         new_planner_(new_planner), reg_(FunctionRegistry::Builtins()) {}
+  // The properties configurable functions read (COLLECT_LIST's limit, ...); must outlive Build.
+  void set_function_properties(const std::map<std::string, std::string>* p) { function_properties_ = p; }
 
   // Builds the operators up to (not including) the sink.
   Status Build() {
@@ -621,6 +653,10 @@ class QueryBuilder {
     ASSIGN_OR_RETURN(spec.key_format, MakeFormat(def.key_format, def.schema.key, KeyFormatOptions(def)));
     ASSIGN_OR_RETURN(spec.value_format, MakeFormat(def.value_format, def.schema.value, ValueFormatOptions(def)));
     ASSIGN_OR_RETURN(spec.timestamp_column, EventTimeOf(def));
+    for (size_t i = 0; i < def.schema.value.size(); ++i) {
+      const Column& c = def.schema.value[i];
+      if (c.role == ColumnRole::kHeader) spec.header_columns.push_back({i, c.header_key.empty(), c.header_key});
+    }
     // ksqlDB passes a stream's null values through projections and PARTITION BY (joins and
     // aggregates drop them).
     spec.forward_null_values = !def.is_table;
@@ -1266,9 +1302,12 @@ class QueryBuilder {
       if (!any && item.kind == dsl::SelectItemKind::kQualifiedStar)
         return Status::Invalid(fmt::format("'{}' is not a valid stream/table name or alias.", item.qualifier), item.pos);
     }
-    // A field's name another item already has takes the first free suffix: B, B_1, B_2 (ksqlDB).
+    // A field's name another item or a source column already has takes the first free suffix:
+    // B, B_1, B_2 (ksqlDB's generator starts from the sources' column names).
     if (!field_named.empty()) {
       std::set<std::string> taken;
+      for (const auto& c : scope_.columns)
+        if (!c.pseudo) taken.insert(c.name);
       for (size_t i = 0; i < items_.size(); ++i)
         if (std::find(field_named.begin(), field_named.end(), i) == field_named.end()) taken.insert(items_[i].name);
       for (size_t i : field_named) {
@@ -1949,6 +1988,7 @@ class QueryBuilder {
         return bound.status().WithPos(c->pos);
       }
       args.resize(std::min(args.size(), input_args));
+      if (function_properties_) RETURN_IF_ERROR(bound.value()->Configure(*function_properties_).WithPos(c->pos));
       result_types.push_back(bound.value()->return_type());
       spec.calls.push_back({std::move(bound).value(), std::move(args)});
     }
@@ -2041,6 +2081,7 @@ class QueryBuilder {
   std::string sink_name_;
   bool persistent_;
   bool new_planner_;  // ksql.new.query.planner.enabled
+  const std::map<std::string, std::string>* function_properties_ = nullptr;
   std::optional<std::pair<std::string, SourcePos>> sink_timestamp_;
   dsl::ExprPtr where_rewritten_;  // the WHERE clause with magic timestamps replaced
   const FunctionRegistry& reg_;
@@ -2120,9 +2161,12 @@ class BuiltQueryPlan final : public QueryPlan {
   bool stamp_sink = false;
   // ksql.timestamp.throw.on.invalid: a source record without a valid event time fails the query.
   bool throw_on_invalid_timestamp = false;
+  // The properties in force when the query was planned, for configurable functions.
+  std::map<std::string, std::string> properties;
 
   Result<std::unique_ptr<Topology>> Build() const override {
     QueryBuilder b(*q_, sources_, sink_name_, sink_.has_value(), new_planner_);
+    b.set_function_properties(&properties);
     RETURN_IF_ERROR(b.Build());
     std::unique_ptr<Topology> topo = b.TakeTopology();
     topo->query_id = query_id_;
@@ -2174,6 +2218,7 @@ Result<PlannedStatement> PlanCreateAsSelect(std::shared_ptr<const dsl::Statement
   ASSIGN_OR_RETURN(std::vector<SourceRef> sources, ResolveSources(cas.query, catalog));
 
   QueryBuilder check(cas.query, sources, cas.name, true, NewPlanner(options));
+  check.set_function_properties(&options.properties);
   if (const dsl::Property* ts = props.Find("TIMESTAMP")) check.set_sink_timestamp(TimestampColumnName(*ts), ts->pos);
   RETURN_IF_ERROR(check.Build());
   if (check.output_is_table() != cas.is_table) {
@@ -2222,6 +2267,7 @@ Result<PlannedStatement> PlanCreateAsSelect(std::shared_ptr<const dsl::Statement
                                                NewPlanner(options));
   plan->stamp_sink = sink.timestamp_column.has_value();
   plan->throw_on_invalid_timestamp = ThrowOnInvalidTimestamp(options);
+  plan->properties = options.properties;
   out.query = std::move(plan);
   out.source = std::move(sink);
   return out;
@@ -2233,10 +2279,15 @@ Result<PlannedStatement> PlanInsertInto(std::shared_ptr<const dsl::Statement> st
   const SourceDef* target = catalog.FindSource(ins.target);
   if (!target) return Status::NotFound(fmt::format("Source `{}` does not exist.", ins.target), ins.target_pos);
   if (target->is_table) return Status::Invalid("INSERT INTO can only be used to insert into a stream. " + target->name + " is a table.", ins.target_pos);
+  if (HasHeaderColumns(target->schema)) {
+    return Status::Invalid(fmt::format("Cannot insert into {} because it has header columns", ins.target),
+                           ins.target_pos);
+  }
   if (target->is_source)
     return Status::Invalid(fmt::format("Cannot insert into read-only stream: {}", target->name), ins.target_pos);
   ASSIGN_OR_RETURN(std::vector<SourceRef> sources, ResolveSources(ins.query, catalog));
   QueryBuilder check(ins.query, sources, ins.target, true, NewPlanner(options));
+  check.set_function_properties(&options.properties);
   RETURN_IF_ERROR(check.Build());
   if (check.output_is_table())
     return Status::Invalid("INSERT INTO can only be used to insert from a stream.", st->pos);
@@ -2261,6 +2312,7 @@ Result<PlannedStatement> PlanInsertInto(std::shared_ptr<const dsl::Statement> st
   auto plan = std::make_shared<BuiltQueryPlan>(st, &ins.query, std::move(sources), *target, target->name, id,
                                                NewPlanner(options));
   plan->throw_on_invalid_timestamp = ThrowOnInvalidTimestamp(options);
+  plan->properties = options.properties;
   out.query = std::move(plan);
   return out;
 }
@@ -2289,6 +2341,17 @@ Result<PlannedStatement> PlanInsertValues(const dsl::Statement& st, const Catalo
                                        target->is_table ? "table" : "stream", target->name), iv.target_pos);
   }
   std::vector<std::string> columns = iv.columns;
+  {
+    // ksqlDB's runner never writes headers: naming a header column (or every column, by naming
+    // none) is an error.
+    std::string headers;
+    for (const auto& c : target->schema.value) {
+      if (c.role != ColumnRole::kHeader) continue;
+      if (!columns.empty() && std::find(columns.begin(), columns.end(), c.name) == columns.end()) continue;
+      headers += (headers.empty() ? "" : ", ") + c.name;
+    }
+    if (!headers.empty()) return Status::Invalid("Cannot insert into HEADER columns: " + headers, iv.target_pos);
+  }
   if (columns.empty()) {
     for (const auto& c : target->schema.key) columns.push_back(c.name);
     for (const auto& c : target->schema.value) columns.push_back(c.name);
@@ -2400,6 +2463,7 @@ Result<PlannedStatement> PlanStatement(std::shared_ptr<const dsl::Statement> sta
       const dsl::Query& q = st.select->query;
       ASSIGN_OR_RETURN(std::vector<SourceRef> sources, ResolveSources(q, catalog));
       QueryBuilder check(q, sources, "", false, NewPlanner(options));
+      check.set_function_properties(&options.properties);
       RETURN_IF_ERROR(check.Build());
       PlannedStatement out;
       out.kind = PlannedStatement::Kind::kTransientQuery;
@@ -2407,6 +2471,7 @@ Result<PlannedStatement> PlanStatement(std::shared_ptr<const dsl::Statement> sta
       auto plan = std::make_shared<BuiltQueryPlan>(statement, &q, std::move(sources), std::nullopt, "transient", id,
                                                    NewPlanner(options));
       plan->throw_on_invalid_timestamp = ThrowOnInvalidTimestamp(options);
+      plan->properties = options.properties;
       out.query = std::move(plan);
       return out;
     }

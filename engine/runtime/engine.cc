@@ -9,6 +9,7 @@
 #include <thread>
 #include <cstdio>
 #include <cstdlib>
+#include <random>
 
 #include "dsl/parser.h"
 #include "operators/operator.h"
@@ -270,14 +271,117 @@ Status Engine::Replay() {
     return true;
   }));
   ASSIGN_OR_RETURN(std::vector<std::string> texts, StoredStatements(db_));
+  if (!options_.command_topic.empty()) {
+    ASSIGN_OR_RETURN(texts, JoinCommandTopic(texts));
+  }
   return Seed(texts);
+}
+
+Result<std::vector<std::string>> Engine::JoinCommandTopic(const std::vector<std::string>& local) {
+  if (options_.instance_id.empty()) options_.instance_id = fmt::format("{:016x}", std::random_device{}() * 0x9e3779b97f4a7c15ULL);
+  RETURN_IF_ERROR(options_.log->CreateRetainedTopic(options_.command_topic));
+  std::vector<RawRecord> records;
+  RETURN_IF_ERROR(ReadCommands(records));
+  // The topic is the catalog; statements only this state directory holds (written before the
+  // topic existed, or persisted here just before a crash kept them from the topic) follow it.
+  std::vector<std::string> texts;
+  std::map<std::string, int> in_topic;
+  for (auto& r : records) {
+    texts.push_back(r.value ? *r.value : std::string());
+    in_topic[texts.back()]++;
+  }
+  std::vector<std::string> only_here;
+  for (const auto& t : local) {
+    auto it = in_topic.find(t);
+    if (it != in_topic.end() && it->second > 0) --it->second;
+    else only_here.push_back(t);
+  }
+  for (const auto& t : only_here) {
+    RETURN_IF_ERROR(AppendCommand(t));
+    texts.push_back(t);
+  }
+  if (!only_here.empty()) RETURN_IF_ERROR(options_.log->CommitOutputs({}));
+  if (texts != local) {
+    // The state directory's copy follows the topic's order.
+    std::vector<std::string> keys;
+    RETURN_IF_ERROR(statements_store_->Scan([&](std::string_view k, std::string_view) {
+      keys.emplace_back(k);
+      return true;
+    }));
+    for (const auto& k : keys) RETURN_IF_ERROR(statements_store_->Delete(k));
+    next_statement_ = 0;
+    for (const auto& t : texts) RETURN_IF_ERROR(statements_store_->Put(Be64(static_cast<uint64_t>(next_statement_++)), t));
+    RETURN_IF_ERROR(db_->Commit());
+  }
+  return texts;
+}
+
+Status Engine::ReadCommands(std::vector<RawRecord>& out) {
+  for (;;) {
+    size_t before = out.size();
+    RETURN_IF_ERROR(options_.log->Read(options_.command_topic, 0, command_offset_, 1000, out));
+    if (out.size() == before) return Status::Ok();
+    command_offset_ = out.back().offset + 1;
+  }
+}
+
+Status Engine::AppendCommand(const std::string& text) {
+  RawRecord r;
+  r.key.emplace(fmt::format("{}:{}", options_.instance_id, command_seq_++));
+  r.value.emplace(text);
+  r.partition = 0;
+  r.timestamp = options_.now_ms ? options_.now_ms() : 0;
+  dirty_ = true;
+  return options_.log->Append(options_.command_topic, r);
+}
+
+Status Engine::PollCommands() {
+  if (options_.command_topic.empty()) return Status::Ok();
+  auto now = std::chrono::steady_clock::now();
+  if (now < next_command_poll_) return Status::Ok();
+  next_command_poll_ = now + std::chrono::seconds(1);
+  if (options_.log->EndOffset(options_.command_topic, 0) <= command_offset_) return Status::Ok();
+  std::vector<RawRecord> records;
+  RETURN_IF_ERROR(ReadCommands(records));
+  const std::string mine = options_.instance_id + ":";
+  for (const auto& r : records) {
+    if (r.key && r.key->compare(0, mine.size(), mine) == 0) continue;  // this instance's own
+    const std::string text = r.value ? *r.value : std::string();
+    dsl::ParseOptions po;
+    po.types = &catalog_.types();
+    Result<std::vector<dsl::Statement>> parsed = dsl::ParseStatements(text, po);
+    Status st = parsed.status();
+    from_command_topic_ = true;
+    for (size_t i = 0; st.ok() && i < parsed.value().size(); ++i) {
+      dsl::Statement& s = parsed.value()[i];
+      if (s.kind == dsl::Statement::Kind::kInsertValues) {  // its rows are in the log already
+        st = Persist(s);
+        continue;
+      }
+      st = Execute(std::make_shared<const dsl::Statement>(std::move(s)));
+    }
+    from_command_topic_ = false;
+    if (!st.ok()) {
+      // Kept in the catalog all the same, so that a restart replays the topic's statements in
+      // its order. A statement this instance ran itself too (two instances that started one
+      // service's file at once both added it) finds it done: no news.
+      if (!done_.count(text))
+        std::fprintf(stderr, "eddy: cannot run the statement another instance added to %s: %s\n  %s\n",
+                     options_.command_topic.c_str(), st.ToString().c_str(), text.c_str());
+      done_[text]++;
+      RETURN_IF_ERROR(statements_store_->Put(Be64(static_cast<uint64_t>(next_statement_++)), text));
+    }
+  }
+  return Status::Ok();
 }
 
 Status Engine::Seed(const std::vector<std::string>& texts) {
   replaying_ = true;
   for (const auto& text : texts) {
-    done_[text]++;
-    Result<std::vector<dsl::Statement>> parsed = dsl::ParseStatements(text);
+    const int times = ++done_[text];
+    dsl::ParseOptions po;
+    po.types = &catalog_.types();
+    Result<std::vector<dsl::Statement>> parsed = dsl::ParseStatements(text, po);
     if (!parsed.ok()) {
       replaying_ = false;
       return Status::Internal("the state directory holds a statement that no longer parses: " + text);
@@ -285,6 +389,9 @@ Status Engine::Seed(const std::vector<std::string>& texts) {
     for (auto& st : parsed.value()) {
       if (st.kind == dsl::Statement::Kind::kInsertValues) continue;
       Status s = Execute(std::make_shared<const dsl::Statement>(std::move(st)));
+      // Two instances that started one service's file at once both put it in the command
+      // topic: the second copy of a statement finds it done ("already exists").
+      if (!s.ok() && times > 1) continue;
       if (!s.ok()) {
         replaying_ = false;
         return Status::Internal(fmt::format("cannot resume the statement `{}`: {}", text, s.ToString()));
@@ -336,11 +443,18 @@ Status Engine::Produce(const std::string& topic, RawRecord record) { return writ
 Status Engine::Persist(const dsl::Statement& st) {
   if (replaying_) return Status::Ok();
   done_[st.text]++;
-  return statements_store_->Put(Be64(static_cast<uint64_t>(next_statement_++)), st.text);
+  RETURN_IF_ERROR(statements_store_->Put(Be64(static_cast<uint64_t>(next_statement_++)), st.text));
+  if (options_.command_topic.empty() || from_command_topic_) return Status::Ok();
+  // Into the command topic, committed with everything done so far (one transaction with
+  // exactly_once_v2), before the statement counts as done.
+  RETURN_IF_ERROR(AppendCommand(st.text));
+  return Commit();
 }
 
 Status Engine::ExecuteScript(std::string_view text, bool skip_done) {
-  ASSIGN_OR_RETURN(std::vector<dsl::Statement> statements, dsl::ParseStatements(text));
+  dsl::ParseOptions po;
+  po.types = &catalog_.types();
+  ASSIGN_OR_RETURN(std::vector<dsl::Statement> statements, dsl::ParseStatements(text, po));
   std::map<std::string, int> seen;
   for (auto& st : statements) {
     SourcePos pos = st.pos;
@@ -363,6 +477,16 @@ Status Engine::Execute(std::shared_ptr<const dsl::Statement> statement) {
   }
   if (statement->kind == dsl::Statement::Kind::kTerminate) {
     RETURN_IF_ERROR(Terminate(statement->terminate->all ? "" : statement->terminate->query_id));
+    return Persist(*statement);
+  }
+  if (statement->kind == dsl::Statement::Kind::kCreateType) {
+    const dsl::CreateType& t = *statement->create_type;
+    RETURN_IF_ERROR(catalog_.AddType(t.name, t.type, t.if_not_exists).WithPos(t.name_pos));
+    return Persist(*statement);
+  }
+  if (statement->kind == dsl::Statement::Kind::kDropType) {
+    RETURN_IF_ERROR(catalog_.DropType(statement->drop_type->name, statement->drop_type->if_exists)
+                        .WithPos(statement->drop_type->name_pos));
     return Persist(*statement);
   }
   PlanOptions po;
@@ -556,6 +680,7 @@ Status Engine::StartTask(QueryGroup& g, int partition, const std::vector<std::st
 }
 
 Status Engine::ServeGroups() {
+  RETURN_IF_ERROR(PollCommands());
   for (auto& gp : groups_) {
     QueryGroup& g = *gp;
     RETURN_IF_ERROR(g.reader->PollGroup());
@@ -593,17 +718,29 @@ Status Engine::ServeGroups() {
 
 bool Engine::MayMerge(RunningQuery& q, int64_t timestamp) {
   using Stage = RunningQuery::Input::Stage;
-  // Everything this instance wrote to the task's repartition partitions has been fetched...
-  for (const auto& in : q.inputs) {
-    if (in.stage != Stage::kRepartition) continue;
-    int64_t fetched = in.next < in.buffer.size() ? in.buffer.back().offset + 1 : in.offset;
-    if (fetched < options_.log->WrittenEnd(in.topic, in.partition)) return false;
-  }
-  // ...and no task of the query here still holds an earlier record bound for them.
+  // No task of the query here may still hold, or have on its way back through a repartition
+  // topic, a record earlier than this one: any of them may end up meeting this record's table
+  // (a query can re-key several times, each stage feeding the next).
   for (auto& t : queries_) {
-    if (t->id != q.id || t.get() == &q) continue;
+    if (t->id != q.id) continue;
     for (auto& in : t->inputs) {
-      if (in.stage != Stage::kPlain) continue;
+      if (in.stage == Stage::kMerging) continue;
+      if (in.stage == Stage::kRepartition) {
+        // Everything this instance wrote to the partition has been fetched (buffers are refilled
+        // once consumed: fetch what follows the buffered records, which may wait behind this one).
+        const int64_t written = options_.log->WrittenEnd(in.topic, in.partition);
+        int64_t fetched = in.next < in.buffer.size() ? in.buffer.back().offset + 1 : in.offset;
+        if (fetched < written && in.next < in.buffer.size()) {
+          if (!t->reader->Read(in.topic, in.partition, fetched, 512, in.buffer).ok()) return false;
+          fetched = in.buffer.back().offset + 1;
+        }
+        if (fetched < written) {
+          in_flight_wait_ = true;
+          return false;
+        }
+        if (in.next < in.buffer.size() && in.buffer[in.next].timestamp < timestamp) return false;
+        continue;
+      }
       if (in.next < in.buffer.size()) {
         if (in.buffer[in.next].timestamp < timestamp) return false;
       } else if (!t->reader->AtEnd(in.topic, in.partition, in.offset)) {
@@ -616,6 +753,7 @@ bool Engine::MayMerge(RunningQuery& q, int64_t timestamp) {
 
 Result<size_t> Engine::Step(RunningQuery& q, size_t budget) {
   size_t done = 0;
+  const bool ordered = q.task >= 0 && !q.repartition_sources.empty();
   while (done < budget) {
     // Refill empty buffers, then take the waiting record with the smallest timestamp.
     // A partition with nothing buffered that is not known to be at its end may still hold an
@@ -633,8 +771,13 @@ Result<size_t> Engine::Step(RunningQuery& q, size_t budget) {
           (!best || in.buffer[in.next].timestamp < best->buffer[best->next].timestamp))
         best = &in;
     }
-    if (!best || waiting) break;
-    if (best->stage == RunningQuery::Input::Stage::kMerging && !MayMerge(q, best->buffer[best->next].timestamp)) break;
+    // A task of a query that re-keys takes its turn in timestamp order across the query's tasks:
+    // its records go through repartition topics to other tasks, which must see them in order.
+    if (!best || waiting ||
+        ((best->stage == RunningQuery::Input::Stage::kMerging || ordered) &&
+         !MayMerge(q, best->buffer[best->next].timestamp))) {
+      break;
+    }
     const RawRecord& r = best->buffer[best->next++];
     best->offset = r.offset + 1;
     // A query that reads one topic twice (a self-join) feeds every source of it.
@@ -660,7 +803,18 @@ Status Engine::RunUntilIdle(const std::atomic<bool>* stop) {
       if (n > 0) dirty_ = true;
       if (since_commit_ >= options_.commit_every) RETURN_IF_ERROR(Commit());
     }
+    // A task waiting for its own records to come back through a repartition topic: not idle.
+    // Hurry the writes on (up to a millisecond) and go on, rather than commit and sleep.
+    if (progress) {
+      in_flight_spins_ = 0;
+    } else if (in_flight_wait_ && in_flight_spins_ < 1000) {
+      ++in_flight_spins_;
+      options_.log->Hurry(1);
+      progress = true;
+    }
+    in_flight_wait_ = false;
   }
+  in_flight_spins_ = 0;
   return Commit();
 }
 

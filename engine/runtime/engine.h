@@ -11,6 +11,7 @@
 // Threading: an Engine is used from one thread.
 #include <atomic>
 #include <climits>
+#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
@@ -47,6 +48,13 @@ struct EngineOptions {
   // changes there first, and a starting query reads the changelog's tail from the offset
   // checkpointed in the StateDb before it processes anything.
   std::string changelog_prefix;
+  // Kafka: the catalog's statements are also kept in this topic (ksqlDB's command topic,
+  // `_confluent-ksql-<service id>_command_topic`), so a restarted instance with a fresh state
+  // directory, or a second instance of the service, resumes the same sources and queries. Each
+  // record is one statement's text, keyed `<instance_id>:<n>`; statements other instances add
+  // while this one runs are picked up within a second.
+  std::string command_topic;
+  std::string instance_id;
 };
 
 // What a transient query (a SELECT) emits: one call per output row.
@@ -126,6 +134,18 @@ class Engine {
   // Serves the groups' rebalances: revoked partitions are committed and their tasks stopped;
   // assigned ones get tasks, restored from their changelogs, reading from the committed offsets.
   Status ServeGroups();
+  // The command topic: joined at start (the topic's statements, then those only this state
+  // directory holds), appended to by Persist, polled for other instances' statements.
+  Result<std::vector<std::string>> JoinCommandTopic(const std::vector<std::string>& local);
+  Status ReadCommands(std::vector<RawRecord>& out);
+  Status AppendCommand(const std::string& text);
+  Status PollCommands();
+  bool in_flight_wait_ = false;  // a task waits for records on their way through a repartition topic
+  int in_flight_spins_ = 0;
+  int64_t command_offset_ = 0;
+  uint64_t command_seq_ = 0;
+  bool from_command_topic_ = false;
+  std::chrono::steady_clock::time_point next_command_poll_{};
   Status Persist(const dsl::Statement& st);
   int PartitionFor(const std::string& topic, const RawRecord& record) const;
   // Over Kafka: whether a record at `timestamp` may meet repartitioned records in task `q` now,

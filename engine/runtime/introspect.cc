@@ -157,6 +157,13 @@ Result<TextTable> Introspect(Engine& engine, const dsl::Statement& st) {
         case dsl::ShowKind::kTopics: return ShowTopics(engine);
         case dsl::ShowKind::kFunctions: return ShowFunctions();
         case dsl::ShowKind::kProperties: return ShowProperties(engine);
+        case dsl::ShowKind::kTypes: {
+          // ksqlDB's listing: each custom type's name and schema.
+          TextTable t;
+          t.columns = {"Type Name", "Schema"};
+          for (const auto& [name, type] : engine.catalog().types()) t.rows.push_back({name, type->ToString()});
+          return t;
+        }
       }
       break;
     case K::kDescribe: {

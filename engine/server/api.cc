@@ -292,6 +292,11 @@ Result<JsonValue> IntrospectEntity(Engine& e, const dsl::Statement& st) {
                     {"defaultProperties", std::move(defaults)},
                     {"warnings", Arr()}});
       }
+      case dsl::ShowKind::kTypes: {
+        std::vector<JsonMember> types;
+        for (const auto& [name, type] : e.catalog().types()) types.push_back({name, SchemaJson(*type)});
+        return Obj({{"@type", Str("type_list")}, {"statementText", Str(text)}, {"types", Obj(std::move(types))}, {"warnings", Arr()}});
+      }
     }
   }
   if (st.kind == K::kDescribe) {
@@ -579,7 +584,9 @@ void KsqlApi::Ksql(const HttpRequest& req, HttpResponse& resp) {
   JsonValue answer;
   bool ran = loop_.Call([&](Engine& e) {
     JsonValue entities = Arr();
-    Result<std::vector<dsl::Statement>> parsed = dsl::ParseStatements(text);
+    dsl::ParseOptions po;
+    po.types = &e.catalog().types();
+    Result<std::vector<dsl::Statement>> parsed = dsl::ParseStatements(text, po);
     if (!parsed.ok()) {
       status = 400;
       answer = StatementError(kBadStatement, Positioned(parsed.status()), text, std::move(entities));
@@ -704,7 +711,9 @@ void KsqlApi::Query(const HttpRequest& req, HttpResponse& resp, bool query_strea
   if (slot.held && ++loop_.active_push_queries > options_.max_push_queries)
     return SendError(resp, 400, kTooManyPushQueries, "Maximum number of push queries exceeded");
   bool ran = loop_.Call([&](Engine& e) {
-    Result<std::vector<dsl::Statement>> parsed = dsl::ParseStatements(text);
+    dsl::ParseOptions po;
+    po.types = &e.catalog().types();
+    Result<std::vector<dsl::Statement>> parsed = dsl::ParseStatements(text, po);
     if (!parsed.ok()) {
       status = 400;
       error = StatementError(kBadStatement, Positioned(parsed.status()), text, Arr());

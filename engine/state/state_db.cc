@@ -4,10 +4,15 @@
 #include <rocksdb/db.h>
 #include <rocksdb/env.h>
 #include <rocksdb/table.h>
+#include <rocksdb/write_buffer_manager.h>
 #include <rocksdb/utilities/write_batch_with_index.h>
 #include <rocksdb/write_batch.h>
 
 #include <algorithm>
+#include <cstdarg>
+#include <cstdio>
+#include <filesystem>
+#include <cctype>
 #include <optional>
 #include <unordered_map>
 #include <vector>
@@ -21,9 +26,50 @@ struct StringHash {
   size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
 };
 
-// A store's cache holds at most this many entries and about this many bytes of keys and values.
+// A store's cache holds at most this many entries and about this many bytes of keys and values
+// (StateDbOptions::store_cache_bytes changes the bytes), each entry counted with its overhead.
 constexpr size_t kCacheEntries = 100000;
 constexpr size_t kCacheBytes = 64 << 20;
+constexpr size_t kEntryOverhead = 64;
+
+// A size: digits with an optional k, m or g (powers of 1024, a trailing B allowed).
+bool ParseSize(std::string_view v, uint64_t* out) {
+  size_t digits = 0;
+  uint64_t n = 0;
+  while (digits < v.size() && v[digits] >= '0' && v[digits] <= '9') {
+    if (n > (UINT64_MAX - 9) / 10) return false;
+    n = n * 10 + static_cast<uint64_t>(v[digits++] - '0');
+  }
+  if (digits == 0) return false;
+  std::string unit;
+  for (char c : v.substr(digits)) unit.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  if (!unit.empty() && unit.back() == 'b') unit.pop_back();
+  int shift = unit.empty() ? 0 : unit == "k" ? 10 : unit == "m" ? 20 : unit == "g" ? 30 : -1;
+  if (shift < 0 || n > (UINT64_MAX >> shift)) return false;
+  *out = n << shift;
+  return true;
+}
+
+
+// RocksDB's own log: errors go to stderr, the rest nowhere. Its default, a LOG file in the
+// state directory (and up to 1,000 old ones), grows with every open and, on a full disk, failed
+// to write and then stopped the process at RocksDB's next log line (an assertion on the
+// earlier error) instead of letting eddy report the full disk and exit.
+class StderrErrorLogger final : public rocksdb::Logger {
+ public:
+  explicit StderrErrorLogger(bool quiet) : rocksdb::Logger(rocksdb::InfoLogLevel::ERROR_LEVEL), quiet_(quiet) {}
+  void Logv(const char*, va_list) override {}
+  void LogHeader(const char*, va_list) override {}
+  void Logv(const rocksdb::InfoLogLevel level, const char* format, va_list ap) override {
+    if (quiet_ || level < rocksdb::InfoLogLevel::ERROR_LEVEL || level >= rocksdb::InfoLogLevel::HEADER_LEVEL) return;
+    char line[1024];
+    std::vsnprintf(line, sizeof(line), format, ap);
+    std::fprintf(stderr, "eddy: rocksdb: %s\n", line);
+  }
+
+ private:
+  bool quiet_;
+};
 
 }  // namespace
 
@@ -47,10 +93,10 @@ class StateDb::RocksKvStore final : public KvStore {
     rocksdb::PinnableSlice slice;
     rocksdb::Slice k(key.data(), key.size());
     rocksdb::Status s = owner_->batch_->GetFromBatchAndDB(owner_->db_, rocksdb::ReadOptions(), cf_, k, &slice);
-    if (!s.ok() && !s.IsNotFound()) return Status::IoError(fmt::format("state store {}: {}", name(), s.ToString()));
+    if (!s.ok() && !s.IsNotFound()) return Error(s);
     RETURN_IF_ERROR(MakeRoom());
     Entry& e = cache_[std::string(key)];
-    bytes_ += key.size();
+    bytes_ += key.size() + kEntryOverhead;
     if (s.IsNotFound()) return false;
     e.value.emplace(slice.data(), slice.size());
     bytes_ += slice.size();
@@ -69,7 +115,7 @@ class StateDb::RocksKvStore final : public KvStore {
               std::string_view(it->value().data(), it->value().size())))
         break;
     }
-    if (!it->status().ok()) return Status::IoError(fmt::format("state store {}: {}", name(), it->status().ToString()));
+    if (!it->status().ok()) return Error(it->status());
     return Status::Ok();
   }
   Result<bool> LastBefore(std::string_view upper, std::string* key) override {
@@ -78,7 +124,7 @@ class StateDb::RocksKvStore final : public KvStore {
     it->SeekForPrev(rocksdb::Slice(upper.data(), upper.size()));
     // SeekForPrev lands on `upper` itself when it exists; step below it.
     if (it->Valid() && it->key().compare(rocksdb::Slice(upper.data(), upper.size())) >= 0) it->Prev();
-    if (!it->status().ok()) return Status::IoError(fmt::format("state store {}: {}", name(), it->status().ToString()));
+    if (!it->status().ok()) return Error(it->status());
     if (!it->Valid()) return false;
     key->assign(it->key().data(), it->key().size());
     return true;
@@ -92,13 +138,16 @@ class StateDb::RocksKvStore final : public KvStore {
       rocksdb::Slice k(key.data(), key.size());
       rocksdb::Status s = e.value ? owner_->batch_->Put(cf_, k, rocksdb::Slice(e.value->data(), e.value->size()))
                                   : owner_->batch_->Delete(cf_, k);
-      if (!s.ok()) return Status::IoError(fmt::format("state store {}: {}", name(), s.ToString()));
+      if (!s.ok()) return Error(s);
       e.dirty = false;
     }
     dirty_.clear();
     return Status::Ok();
   }
   size_t dirty() const { return dirty_.size(); }
+  Status Error(const rocksdb::Status& s) const {
+    return Status::IoError(fmt::format("state store {} at {}: {}", name(), owner_->path_, s.ToString()));
+  }
 
  private:
   struct Entry {
@@ -111,7 +160,7 @@ class StateDb::RocksKvStore final : public KvStore {
     if (it == cache_.end()) {
       RETURN_IF_ERROR(MakeRoom());
       it = cache_.emplace(std::string(key), Entry{}).first;
-      bytes_ += key.size();
+      bytes_ += key.size() + kEntryOverhead;
     }
     Entry& e = it->second;
     if (e.value) bytes_ -= e.value->size();
@@ -128,7 +177,7 @@ class StateDb::RocksKvStore final : public KvStore {
   }
   // A full cache is written back and emptied before a new entry goes in.
   Status MakeRoom() {
-    if (cache_.size() < kCacheEntries && bytes_ < kCacheBytes) return Status::Ok();
+    if (cache_.size() < owner_->cache_entries_ && bytes_ < owner_->cache_bytes_) return Status::Ok();
     RETURN_IF_ERROR(Flush());
     cache_.clear();
     bytes_ = 0;
@@ -150,20 +199,39 @@ class StateDb::RocksKvStore final : public KvStore {
 
 Result<std::unique_ptr<StateDb>> StateDb::Open(const std::string& path, const StateDbOptions& options) {
   std::unique_ptr<StateDb> db(new StateDb());
+  db->path_ = path;
+  db->cache_bytes_ = options.store_cache_bytes ? options.store_cache_bytes : kCacheBytes;
+  db->cache_entries_ = kCacheEntries;
   rocksdb::Options opts;
   opts.create_if_missing = true;
   opts.create_missing_column_families = true;
+  // Corruption is reported, never read past: RocksDB checks what it reads (the default, made
+  // explicit), and a write-ahead log damaged anywhere but in a last record that a crash cut
+  // short stops the open ("Corruption: ..."), where RocksDB's default would silently drop every
+  // commit after the damage.
+  opts.paranoid_checks = true;
+  opts.wal_recovery_mode = rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
+  // (In memory, nothing: its complaints about a missing directory mean nothing there.)
+  opts.info_log = std::make_shared<StderrErrorLogger>(options.in_memory);
   // No compression, as Kafka Streams configures its stores: state and log records are read
   // back soon, and compressing them cost a stateless query about a twentieth of its time.
   opts.compression = rocksdb::kNoCompression;
   if (options.in_memory) {
     db->env_.reset(rocksdb::NewMemEnv(rocksdb::Env::Default()));
     opts.env = db->env_.get();
+  } else {
+    std::error_code ec;  // RocksDB creates it too, but first logs an error for its absence
+    std::filesystem::create_directories(path, ec);
   }
   if (options.write_buffer_bytes) opts.write_buffer_size = options.write_buffer_bytes;
+  if (options.max_write_buffers) opts.max_write_buffer_number = options.max_write_buffers;
+  if (options.total_write_buffer_bytes)
+    opts.write_buffer_manager = std::make_shared<rocksdb::WriteBufferManager>(options.total_write_buffer_bytes);
   if (options.block_cache_bytes) {
     rocksdb::BlockBasedTableOptions table;
     table.block_cache = rocksdb::NewLRUCache(options.block_cache_bytes);
+    // Index and filter blocks count against the cache too, so it bounds all of the reads' memory.
+    table.cache_index_and_filter_blocks = true;
     opts.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   }
   // Reopen with every column family the database already has.
@@ -232,7 +300,7 @@ Result<KvStore*> StateDb::Store(const std::string& name) {
     cf = h->second;
   } else {
     rocksdb::Status s = db_->CreateColumnFamily(*cf_options_, name, &cf);
-    if (!s.ok()) return Status::IoError(fmt::format("cannot create state store {}: {}", name, s.ToString()));
+    if (!s.ok()) return Status::IoError(fmt::format("cannot create state store {} at {}: {}", name, path_, s.ToString()));
     handles_[name] = cf;
   }
   auto store = std::make_unique<RocksKvStore>(name, this, cf);
@@ -282,7 +350,33 @@ Status StateDb::ForEachPending(const std::string& name,
       RETURN_IF_ERROR(fn(key, nullptr));
     }
   }
-  if (!it->status().ok()) return Status::IoError(fmt::format("state store {}: {}", name, it->status().ToString()));
+  if (!it->status().ok())
+    return Status::IoError(fmt::format("state store {} at {}: {}", name, path_, it->status().ToString()));
+  return Status::Ok();
+}
+
+Status SetStateOption(const std::string& name, const std::string& value, StateDbOptions& options) {
+  uint64_t n = 0;
+  if (!ParseSize(value, &n))
+    return Status::Invalid(fmt::format("state setting {}: '{}' is not a size (bytes, or a number with k, m or g)",
+                                       name, value));
+  if (name == "block-cache" || name == "ksql.plugins.rocksdb.cache.size") {
+    options.block_cache_bytes = n;
+  } else if (name == "write-buffer") {
+    if (n < (64 << 10)) return Status::Invalid(fmt::format("state setting write-buffer: at least 64k, not {}", value));
+    options.write_buffer_bytes = n;
+  } else if (name == "write-buffers") {
+    if (n < 1 || n > 64) return Status::Invalid(fmt::format("state setting write-buffers: 1 to 64, not {}", value));
+    options.max_write_buffers = static_cast<int>(n);
+  } else if (name == "total-write-buffer") {
+    options.total_write_buffer_bytes = n;
+  } else if (name == "store-cache" || name == "ksql.streams.cache.max.bytes.buffering" ||
+             name == "ksql.streams.statestore.cache.max.bytes") {
+    options.store_cache_bytes = n;
+  } else {
+    return Status::Invalid(fmt::format("unknown state setting '{}' (block-cache, write-buffer, write-buffers, "
+                                       "total-write-buffer, store-cache)", name));
+  }
   return Status::Ok();
 }
 
@@ -304,14 +398,15 @@ Status StateDb::Commit() {
       if (e.type == rocksdb::kPutRecord) s = latest.Put(cf, e.key, e.value);
       else if (e.type == rocksdb::kDeleteRecord || e.type == rocksdb::kSingleDeleteRecord) s = latest.Delete(cf, e.key);
       else s = rocksdb::Status::NotSupported("a pending write of an unexpected kind");
-      if (!s.ok()) return Status::IoError(fmt::format("state commit failed: {}", s.ToString()));
+      if (!s.ok()) return Status::IoError(fmt::format("cannot write state at {}: {}", path_, s.ToString()));
     }
-    if (!it->status().ok()) return Status::IoError(fmt::format("state commit failed: {}", it->status().ToString()));
+    if (!it->status().ok())
+      return Status::IoError(fmt::format("cannot write state at {}: {}", path_, it->status().ToString()));
   }
   // Not synced: a killed process loses nothing RocksDB's write-ahead log holds; only a machine
   // crash can lose the last commits.
   rocksdb::Status s = db_->Write(rocksdb::WriteOptions(), &latest);
-  if (!s.ok()) return Status::IoError(fmt::format("state commit failed: {}", s.ToString()));
+  if (!s.ok()) return Status::IoError(fmt::format("cannot write state at {}: {}", path_, s.ToString()));
   batch_->Clear();
   for (const auto& fn : on_commit_) fn();
   return Status::Ok();

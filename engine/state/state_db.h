@@ -28,10 +28,21 @@ struct StateDbOptions {
   // Keep everything in memory (RocksDB's in-memory Env): the test driver's default, where
   // thousands of golden cases each open a fresh database.
   bool in_memory = false;
-  // Block cache and write buffer sizes in bytes (0: RocksDB's defaults).
+  // Memory bounds (eddy.yaml's `state:` map, docs/configuration.md); 0: the default.
+  // RocksDB's block cache, shared by every store of the database (RocksDB's default otherwise).
   size_t block_cache_bytes = 0;
+  // A store's memtable size, and how many memtables a store may hold (RocksDB's 64 MB and 2).
   size_t write_buffer_bytes = 0;
+  int max_write_buffers = 0;
+  // The memtables of all stores together (a RocksDB WriteBufferManager; unbounded otherwise).
+  size_t total_write_buffer_bytes = 0;
+  // The cache eddy keeps in front of each store (default 64 MB or 100,000 entries).
+  size_t store_cache_bytes = 0;
 };
+// Reads the `state:` settings (`block-cache`, `write-buffer`, `write-buffers`,
+// `total-write-buffer`, `store-cache`, or ksqlDB's `ksql.plugins.rocksdb.cache.size` and
+// `ksql.streams.cache.max.bytes.buffering`) into `options`; sizes take a k/m/g suffix.
+Status SetStateOption(const std::string& name, const std::string& value, StateDbOptions& options);
 
 class StateDb {
  public:
@@ -70,6 +81,8 @@ class StateDb {
   // Refuses a database eddy did not write; marks a new one as eddy's (see state_db.cc).
   Status CheckMarker(const std::string& path, const std::vector<std::string>& column_families);
 
+  std::string path_;  // named in every error
+  size_t cache_bytes_ = 0, cache_entries_ = 0;  // each store's cache
   std::unique_ptr<rocksdb::Env> env_;
   rocksdb::DB* db_ = nullptr;
   std::unique_ptr<rocksdb::WriteBatchWithIndex> batch_;

@@ -15,7 +15,8 @@ Raw bytes go in through `--input` records' "value_bytes"/"key_bytes" (base64).
 
 Hostile statements (unknown names, wrong types, bad WITH properties, unterminated strings,
 statements of 1 MB, expressions nested 20,000 deep) must each fail with a message at a line and
-column, exit 1, and never crash, hang or overflow the stack.
+column, exit 1, and never crash, hang or overflow the stack; over the REST API (/ksql, /query)
+each gets a 400 with ksqlDB's error JSON and the server goes on.
 
 Ends with "N passed, M failed, K skipped".
 """
@@ -24,11 +25,13 @@ import json
 import math
 import os
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
 import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from runner import run_tests  # noqa: E402
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 EDDY = os.path.abspath(sys.argv[1]) if len(sys.argv) > 1 else os.path.join(ROOT, "build", "bin", "eddy")
@@ -442,23 +445,66 @@ def test_hostile_statements_in_eddy_test():
     assert r.returncode == 0 and f"{len(STATEMENTS)} passed, 0 failed" in out, out[-3000:]
 
 
-def main():
-    tests = [(n, f) for n, f in sorted(globals().items()) if n.startswith("test_") and callable(f)]
-    # The run itself first: the others read what it left.
-    tests.sort(key=lambda t: t[0] != "test_eddy_survives_and_reports")
-    passed = failed = 0
-    for name, fn in tests:
-        start = time.time()
+def rest_post(url, path, body, timeout):
+    import urllib.error
+    import urllib.request
+    req = urllib.request.Request(url + path, data=json.dumps(body).encode(), method="POST",
+                                 headers={"Content-Type": "application/vnd.ksql.v1+json"})
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as r:
+            return r.status, r.read().decode("utf-8", "replace")
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode("utf-8", "replace")
+
+
+def test_hostile_statements_over_rest():
+    """Each statement over /ksql (the SELECTs over /query) of one `eddy run` serving the
+    REST API: a 400 with ksqlDB's error JSON, the message and its position; the server lives on."""
+    empty = os.path.join(TMP, "empty.sql")
+    open(empty, "w").close()
+    proc = subprocess.Popen([EDDY, "run", empty, "--state-dir", os.path.join(TMP, "rest"), "--listen",
+                             "127.0.0.1:0"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        assert proc.stderr.readline().decode().strip() == "eddy: ready"
+        port = int(proc.stderr.readline().decode().strip().rsplit(":", 1)[1])  # eddy: REST API on http://HOST:PORT
+        url = f"http://127.0.0.1:{port}"
+        code, body = rest_post(url, "/ksql", {"ksql": BASE}, 60)
+        assert code == 200, f"{code}: {body[:500]}"
+        for name, text, want, column in STATEMENTS:
+            # A SELECT over /ksql is refused before it is parsed (as ksqlDB does): /query only.
+            paths = ["/query"] if text.startswith("SELECT") else ["/ksql"]
+            for path in paths:
+                start = time.time()
+                code, body = rest_post(url, path, {"ksql": text}, STATEMENT_SECONDS)
+                seconds = time.time() - start
+                assert proc.poll() is None, f"{path}: {name}: eddy exited ({proc.returncode})"
+                assert code == 400, f"{path}: {name}: HTTP {code}, expected 400: {body[:500]}"
+                error = json.loads(body)
+                assert error.get("@type") in ("statement_error", "generic_error") and "error_code" in error, \
+                    f"{path}: {name}: not ksqlDB's error JSON: {body[:500]}"
+                # ksqlDB's REST errors carry the statement's text ("statementText") and a position
+                # where the parser gives one; eddy's do the same.
+                message = error["message"]
+                assert want in message, f"{path}: {name}: expected a message saying '{want}', got: {message[:300]}"
+                if column is not None:
+                    check_statement_error(f"REST {path}", name, 1, message, 1, "line ", want, column, seconds)
+                assert seconds < STATEMENT_SECONDS, f"{path}: {name}: took {seconds:.0f} s"
+        code, body = rest_post(url, "/ksql", {"ksql": "SHOW STREAMS;"}, 60)
+        assert code == 200 and '"S"' in body, f"after the hostile statements: {code}: {body[:500]}"
+    finally:
+        proc.terminate()
         try:
-            fn()
-            passed += 1
-            print(f"ok   {name} ({time.time() - start:.1f} s)")
-        except Exception as e:  # noqa: BLE001 - report every failure the same way
-            failed += 1
-            print(f"FAIL {name}: {e}")
-    shutil.rmtree(TMP, ignore_errors=True)
-    print(f"{passed} passed, {failed} failed, 0 skipped")
-    return 0 if failed == 0 else 1
+            _, err = proc.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            _, err = proc.communicate()
+    err = err.decode("utf-8", "replace")
+    assert proc.returncode == 0, f"eddy run exited {proc.returncode} on SIGTERM: {err[-2000:]}"
+    assert not sanitizer_report(err), err[-3000:]
+
+
+def main():
+    return run_tests(globals(), TMP, first="test_eddy_survives_and_reports")
 
 
 if __name__ == "__main__":

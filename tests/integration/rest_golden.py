@@ -237,7 +237,10 @@ def run_case(case, tmp):
     for rec in case.get("inputs", []):
         path = os.path.join(tmp, f"input-{len(files)}-{re.sub('[^A-Za-z0-9_]', '_', rec['topic'])}.jsonl")
         f = files.setdefault(rec["topic"], open(path, "w"))
-        f.write(json.dumps({"key": rec.get("key"), "value": rec.get("value"), "timestamp": rec.get("timestamp", 0)}) + "\n")
+        line = {"key": rec.get("key"), "value": rec.get("value"), "timestamp": rec.get("timestamp", 0)}
+        if rec.get("headers"):
+            line["headers"] = rec["headers"]
+        f.write(json.dumps(line) + "\n")
     inputs = []
     for topic, f in files.items():
         f.close()

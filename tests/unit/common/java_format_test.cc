@@ -1,5 +1,7 @@
-// Expected strings are what Java 17+ prints (Double.toString / Float.toString), taken from the
-// JDK documentation, ksqlDB's golden files (literals.json, key-schemas.json) and known outputs.
+// Expected strings are what Java 17 prints (Double.toString / Float.toString, the FloatingDecimal
+// of JDK 8 to 18 that ksqlDB runs on), taken from the JDK documentation, ksqlDB's golden files
+// (literals.json, key-schemas.json, average-udaf.json) and a Java 17 run
+// (`System.out.println(Double.toString(x))`).
 #include "engine/common/java_format.h"
 
 #include <catch2/catch.hpp>
@@ -31,7 +33,25 @@ TEST_CASE("JavaDoubleToString: computerized scientific notation outside", "[java
   CHECK(JavaDoubleToString(1.234e-5) == "1.234E-5");
   CHECK(JavaDoubleToString(123456789012.0) == "1.23456789012E11");
   CHECK(JavaDoubleToString(9.999999999999998E-4) == "9.999999999999998E-4");
-  CHECK(JavaDoubleToString(1e23) == "1.0E23");
+}
+
+TEST_CASE("JavaDoubleToString: FloatingDecimal's digits where they are not the shortest",
+          "[java_format]") {
+  // average-udaf.json "average long": AVG of -1 and Long.MAX_VALUE is 2^62.
+  CHECK(JavaDoubleToString(4611686018427387904.0) == "4.6116860184273879E18");
+  CHECK(JavaDoubleToString(3.0744573456182584E18) == "3.0744573456182584E18");
+  // Printed by Java 17.
+  CHECK(JavaDoubleToString(1e23) == "9.999999999999999E22");
+  CHECK(JavaDoubleToString(2e23) == "1.9999999999999998E23");
+  CHECK(JavaDoubleToString(1152921504606846976.0) == "1.15292150460684698E18");  // 2^60
+  CHECK(JavaDoubleToString(std::ldexp(1.0, 63)) == "9.223372036854776E18");
+  CHECK(JavaDoubleToString(1e17 + 16) == "1.00000000000000016E17");
+  CHECK(JavaDoubleToString(std::ldexp(1.0, -24)) == "5.9604644775390625E-8");
+  CHECK(JavaDoubleToString(std::ldexp(1.0, -62)) == "2.1684043449710089E-19");
+  CHECK(JavaDoubleToString(std::ldexp(1.0, -31)) == "4.6566128730773926E-10");
+  CHECK(JavaDoubleToString(1.0118e-320) == "1.0118E-320");  // a subnormal
+  CHECK(JavaDoubleToString(9007199254740993.0) == "9.007199254740992E15");
+  CHECK(JavaDoubleToString(0.002) == "0.002");
 }
 
 TEST_CASE("JavaDoubleToString: extremes as ksqlDB's literals.json prints them", "[java_format]") {

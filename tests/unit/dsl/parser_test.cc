@@ -436,7 +436,6 @@ TEST_CASE("errors the AST builder finds", "[parser]") {
   CHECK(ParseError("SELECT * FROM x PARTITION BY ();").message() ==
         "PARTITION BY requires at least one expression");
   CHECK(ParseError("CREATE STREAM s (a INT) AS SELECT * FROM x;").code() == StatusCode::kInvalid);
-  CHECK(ParseError("CREATE TYPE t AS STRUCT<a INT>;").code() == StatusCode::kUnsupported);
   CHECK(ParseError("SELECT * FROM x LIMIT -1;").message() == "LIMIT takes a whole number, not '-1'");
   // ksqlDB accepts and ignores VARCHAR(STRING) and INT(10).
   Statement v = ParseOne("CREATE STREAM s (k VARCHAR(STRING) KEY, n INT(10)) WITH (kafka_topic='t');");

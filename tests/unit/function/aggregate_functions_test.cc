@@ -122,6 +122,44 @@ TEST_CASE("ATTR is the single value, NULL once there are two", "[function][aggre
   CHECK(attr->Result(attr->Undo(s, &y, 1)) == x);
 }
 
+TEST_CASE("COLLECT_LIST / COLLECT_SET read their limit from the properties", "[function][aggregate]") {
+  // ksqlDB's CollectListUdaf / CollectSetUdaf: no limit unless configured; a negative limit is none.
+  auto list = Bind("COLLECT_LIST", {Type::Int()});
+  CHECK(list->Result(Fold(*list, Ints({1, 2, 3}))) == Value::Array(Ints({1, 2, 3})));
+  REQUIRE(list->Configure({{"ksql.functions.collect_list.limit", "2"}, {"ksql.functions.collect_set.limit", "1"}}).ok());
+  CHECK(list->Result(Fold(*list, Ints({1, 2, 3}))) == Value::Array(Ints({1, 2})));
+  // A merge keeps the first state and fills up to the limit from the second.
+  CHECK(list->Merge(Fold(*list, Ints({1})), Fold(*list, Ints({5, 6}))) == Value::Array(Ints({1, 5})));
+  auto set = Bind("COLLECT_SET", {Type::Int()});
+  REQUIRE(set->Configure({{"ksql.functions.collect_set.limit", "2"}}).ok());
+  CHECK(set->Result(Fold(*set, Ints({4, 4, 5, 6}))) == Value::Array(Ints({4, 5})));
+  REQUIRE(set->Configure({{"ksql.functions.collect_set.limit", "-1"}}).ok());
+  CHECK(set->Result(Fold(*set, Ints({4, 4, 5, 6}))) == Value::Array(Ints({4, 5, 6})));
+  CHECK(!set->Configure({{"ksql.functions.collect_set.limit", "ten"}}).ok());  // Integer.parseInt fails
+}
+
+TEST_CASE("LATEST_BY_OFFSET / EARLIEST_BY_OFFSET with N merge sessions by record order",
+          "[function][aggregate]") {
+  Value two = Value::Int(2), no = Value::Boolean(false);
+  // EARLIEST_BY_OFFSET(x, 2, false): session A saw NULL, session B then saw 1; merged they are
+  // [NULL, 1] (earliest-offset-udaf.json "merging session windows - with nulls not ignored - N").
+  auto earliest = Bind("EARLIEST_BY_OFFSET", {Type::Int(), Type::Int(), Type::Boolean()}, {nullptr, &two, &no});
+  Value a = Fold(*earliest, {Value()});
+  Value b = Fold(*earliest, Ints({1}));
+  CHECK(earliest->Result(earliest->Merge(a, b)) == Value::Array({Value(), Value::Int(1)}));
+  CHECK(earliest->Result(earliest->Merge(b, a)) == Value::Array({Value(), Value::Int(1)}));  // by sequence
+  // LATEST_BY_OFFSET(x, 2): records 1, 2 in session A, 3 in session B. ksqlDB's merge sorts by
+  // sequence and keeps the first N: [1, 2].
+  auto latest = Bind("LATEST_BY_OFFSET", {Type::Int(), Type::Int()}, {nullptr, &two});
+  Value la = Fold(*latest, Ints({1, 2}));
+  Value lb = Fold(*latest, Ints({3}));
+  CHECK(latest->Result(latest->Merge(lb, la)) == Value::Array(Ints({1, 2})));
+  CHECK(latest->Result(latest->Accumulate(la, &two, 1)) == Value::Array(Ints({2, 2})));
+  // A state of the older layout (the values alone) is still read.
+  CHECK(latest->Result(Value::Array(Ints({7, 8}))) == Value::Array(Ints({7, 8})));
+  CHECK(latest->Result(latest->Merge(Value::Array(Ints({7})), lb)) == Value::Array(Ints({3, 7})));
+}
+
 TEST_CASE("functions with a STRUCT, ARRAY or MAP state say so", "[function][aggregate]") {
   const FunctionRegistry& r = FunctionRegistry::Builtins();
   for (const char* name : {"AVG", "TOPK", "TOPKDISTINCT", "CORRELATION", "STDDEV_SAMP", "COLLECT_LIST", "HISTOGRAM"})

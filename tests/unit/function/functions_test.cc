@@ -159,7 +159,8 @@ TEST_CASE("LATEST_BY_OFFSET keeps the last non-null value", "[function][aggregat
     Value v = Value::Int(i);
     s2 = agg2.value()->Accumulate(s2, &v, 1);
   }
-  const auto& items = agg2.value()->Result(s2).as_array();
+  const Value result = agg2.value()->Result(s2);  // keep the array alive
+  const auto& items = result.as_array();
   REQUIRE(items.size() == 2);
   CHECK(items[0].as_int() == 12);
   CHECK(items[1].as_int() == 13);

@@ -95,6 +95,29 @@ TEST_CASE("NONE reads and writes nothing", "[format]") {
   CHECK(Write(*f, {}).empty());
 }
 
+TEST_CASE("Header columns are not in the bytes: formats serve the other columns", "[format][headers]") {
+  auto headers_type = Type::Array(Type::Struct({{"KEY", Type::String()}, {"VALUE", Type::Bytes()}}));
+  // K STRING KEY, H ARRAY<STRUCT<KEY STRING, VALUE BYTES>> HEADERS, V BIGINT, H1 BYTES HEADER('a')
+  std::vector<Column> value{Col("H", headers_type, ColumnRole::kHeader), Col("V", Type::Bigint()),
+                            Column{"H1", Type::Bytes(), ColumnRole::kHeader, "a"}};
+  auto json = Make("JSON", value);
+  // A member named like a header column is not read into it.
+  Row row = Read(*json, R"({"V": 7, "H": "x", "H1": "IQ=="})");
+  REQUIRE(row.size() == 3);
+  CHECK(row[0].is_null());
+  CHECK(row[1] == Value::Bigint(7));
+  CHECK(row[2].is_null());
+  CHECK(Write(*json, {Value::Array({}), Value::Bigint(7), Value::Blob("!")}) == R"({"V":7})");
+  // KAFKA and NONE count only the serialized columns.
+  auto kafka = Make("KAFKA", value);
+  CHECK(Write(*kafka, {Value::Null(), Value::Bigint(1), Value::Null()}) == std::string("\0\0\0\0\0\0\0\x01", 8));
+  Row k = Read(*kafka, std::string("\0\0\0\0\0\0\0\x02", 8));
+  REQUIRE(k.size() == 3);
+  CHECK(k[1] == Value::Bigint(2));
+  auto none = Make("NONE", {Col("H", headers_type, ColumnRole::kHeader)});
+  CHECK(none->SerializesToNull({Value::Null()}));
+}
+
 // ---- KAFKA -------------------------------------------------------------------------------
 
 TEST_CASE("KAFKA encodes one primitive as Kafka's serializers do", "[format][kafka]") {

@@ -123,5 +123,33 @@ TEST_CASE("Joins of windowed sources") {
         "https://github.com/confluentinc/ksql/issues/4385.");
 }
 
+TEST_CASE("Header columns: ksqlDB's types, one HEADERS column, one column per header key") {
+  auto create = [](const std::string& columns) {
+    return "CREATE STREAM S (K STRING KEY, V BIGINT, " + columns + ") WITH (KAFKA_TOPIC='s', VALUE_FORMAT='JSON');";
+  };
+  const std::string headers = "ARRAY<STRUCT<key STRING, value BYTES>> HEADERS";
+  CHECK(Outcome({create("H1 BYTES HEADER('a'), H2 BYTES HEADER('b')")}) == "ok");
+  CHECK(Outcome({create("H " + headers)}) == "ok");
+  // ksqlDB's messages (headers.json, its LogicalSchema and AstBuilder); its rules apply in
+  // declaration order, so a HEADERS column after HEADER('a') is accepted.
+  CHECK(Outcome({create("H1 BYTES HEADER('a'), H " + headers)}) == "ok");
+  CHECK(Outcome({create("H1 " + headers + ", H2 " + headers)}) == "Schema already contains a HEADERS column.");
+  CHECK(Outcome({create("H1 " + headers + ", H2 BYTES HEADER('blah')")}) ==
+        "Schema already contains a HEADERS column.");
+  CHECK(Outcome({create("H1 BYTES HEADER('blah'), H2 BYTES HEADER('blah')")}) ==
+        "Schema already contains a HEADER('blah') column.");
+  CHECK(Outcome({create("H1 ARRAY<STRUCT<k STRING, value BYTES>> HEADERS")}) ==
+        "Invalid type for HEADERS column: expected ARRAY<STRUCT<`KEY` STRING, `VALUE` BYTES>>, got "
+        "ARRAY<STRUCT<`K` STRING, `VALUE` BYTES>>");
+  CHECK(Outcome({create("H1 STRING HEADER('x')")}) == "Invalid type for HEADER('x') column: expected BYTES, got STRING");
+  // Writing into them: INSERT VALUES naming one (or all columns), INSERT INTO ... SELECT.
+  const std::string src = create("H1 BYTES HEADER('a')");
+  CHECK(Outcome({src, "INSERT INTO S (K, V) VALUES ('k', 1);"}) == "ok");
+  CHECK(Outcome({src, "INSERT INTO S (K, H1) VALUES ('k', NULL);"}) == "Cannot insert into HEADER columns: H1");
+  CHECK(Outcome({src, "INSERT INTO S VALUES ('k', 1, NULL);"}) == "Cannot insert into HEADER columns: H1");
+  CHECK(Outcome({src, "CREATE STREAM O (K STRING KEY, V BIGINT, H1 BYTES) WITH (KAFKA_TOPIC='o', VALUE_FORMAT='JSON');",
+                 "INSERT INTO S SELECT * FROM O;"}) == "Cannot insert into S because it has header columns");
+}
+
 }  // namespace
 }  // namespace eddy
