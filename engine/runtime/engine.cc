@@ -753,7 +753,12 @@ bool Engine::MayMerge(RunningQuery& q, int64_t timestamp) {
 
 Result<size_t> Engine::Step(RunningQuery& q, size_t budget) {
   size_t done = 0;
-  const bool ordered = q.task >= 0 && !q.repartition_sources.empty();
+  // Only where re-keyed records meet a table (a join): aggregations and projections do not
+  // depend on how the tasks' records interleave.
+  const bool ordered = q.task >= 0 && !q.repartition_sources.empty() &&
+                       std::any_of(q.inputs.begin(), q.inputs.end(), [](const RunningQuery::Input& in) {
+                         return in.stage == RunningQuery::Input::Stage::kMerging;
+                       });
   while (done < budget) {
     // Refill empty buffers, then take the waiting record with the smallest timestamp.
     // A partition with nothing buffered that is not known to be at its end may still hold an
@@ -771,8 +776,9 @@ Result<size_t> Engine::Step(RunningQuery& q, size_t budget) {
           (!best || in.buffer[in.next].timestamp < best->buffer[best->next].timestamp))
         best = &in;
     }
-    // A task of a query that re-keys takes its turn in timestamp order across the query's tasks:
-    // its records go through repartition topics to other tasks, which must see them in order.
+    // A task of a query whose re-keyed records meet tables takes its turn in timestamp order
+    // across the query's tasks: its records go through repartition topics to other tasks, which
+    // must see them in order.
     if (!best || waiting ||
         ((best->stage == RunningQuery::Input::Stage::kMerging || ordered) &&
          !MayMerge(q, best->buffer[best->next].timestamp))) {
