@@ -359,6 +359,7 @@ Result<std::unique_ptr<KafkaLog>> KafkaLog::Open(KafkaSettings settings) {
 
 KafkaLog::~KafkaLog() {
   inspector_.reset();
+  if (purge_queue_) rd_kafka_queue_destroy(purge_queue_);
   if (producer_) {
     if (in_transaction_) (void)rd_kafka_abort_transaction(producer_, settings_.timeout_ms);
     else rd_kafka_flush(producer_, settings_.timeout_ms);
@@ -369,6 +370,19 @@ KafkaLog::~KafkaLog() {
 Status KafkaLog::CreateTopic(const std::string& topic, int partitions) { return Create(topic, partitions, false); }
 Status KafkaLog::CreateCompactedTopic(const std::string& topic, int partitions) {
   return Create(topic, partitions, true);
+}
+
+void KafkaLog::PurgeBefore(const std::vector<std::pair<std::pair<std::string, int>, int64_t>>& before) {
+  // Fire and forget: the answer (or an error) is read and dropped on a later call; a failed
+  // purge only leaves records a later one deletes.
+  if (!purge_queue_) purge_queue_ = rd_kafka_queue_new(producer_);
+  while (rd_kafka_event_t* ev = rd_kafka_queue_poll(purge_queue_, 0)) rd_kafka_event_destroy(ev);
+  rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(static_cast<int>(before.size()));
+  for (const auto& [tp, offset] : before) rd_kafka_topic_partition_list_add(list, tp.first.c_str(), tp.second)->offset = offset;
+  rd_kafka_DeleteRecords_t* del = rd_kafka_DeleteRecords_new(list);
+  rd_kafka_topic_partition_list_destroy(list);
+  rd_kafka_DeleteRecords(producer_, &del, 1, nullptr, purge_queue_);
+  rd_kafka_DeleteRecords_destroy(del);
 }
 
 void KafkaLog::Hurry(int ms) { (void)rd_kafka_flush(producer_, ms); }

@@ -25,6 +25,7 @@
 #include "engine/io/log.h"
 
 struct rd_kafka_s;
+struct rd_kafka_queue_s;
 
 namespace eddy {
 
@@ -45,6 +46,7 @@ class KafkaLog final : public Log {
   Status CreateCompactedTopic(const std::string& topic, int partitions) override;
   Status CreateRetainedTopic(const std::string& topic) override;
   void Hurry(int ms) override;
+  void PurgeBefore(const std::vector<std::pair<std::pair<std::string, int>, int64_t>>& before) override;
   bool HasTopic(const std::string& topic) const override;
   int Partitions(const std::string& topic) const override;
   // Queues the record for the producer; record.offset is not known yet (-1).
@@ -87,6 +89,7 @@ class KafkaLog final : public Log {
   std::string delivery_error_;
   size_t appended_ = 0;
   mutable std::unique_ptr<LogReader> inspector_;
+  rd_kafka_queue_s* purge_queue_ = nullptr;  // DeleteRecords answers
 };
 
 }  // namespace eddy

@@ -88,6 +88,9 @@ class Log {
 
   // Creates a compacted topic (a table's or a state changelog) if it does not exist.
   virtual Status CreateCompactedTopic(const std::string& topic, int partitions) { return CreateTopic(topic, partitions); }
+  // Deletes the records before the given offsets of those partitions, without waiting (Kafka's
+  // DeleteRecords, for consumed repartition records); others keep them.
+  virtual void PurgeBefore(const std::vector<std::pair<std::pair<std::string, int>, int64_t>>& /*before*/) {}
   // Sends what is waiting to be sent and waits up to `ms` for it (Kafka); others do nothing.
   virtual void Hurry(int /*ms*/) {}
   // Creates a one-partition topic whose records are kept forever (the command topic).

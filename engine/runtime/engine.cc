@@ -863,6 +863,7 @@ Status Engine::Commit() {
       for (const auto& in : q->inputs) g.offsets.push_back({{in.topic, in.partition}, in.offset});
     }
     RETURN_IF_ERROR(options_.log->CommitOutputs(groups));
+    PurgeRepartitionTopics();
     for (const auto& [topic, partition] : written)
       RETURN_IF_ERROR(offsets_store_->Put(OffsetKey("changelog", topic, partition),
                                           Be64(static_cast<uint64_t>(options_.log->EndOffset(topic, partition)))));
@@ -877,6 +878,27 @@ Status Engine::Commit() {
   since_commit_ = 0;
   dirty_ = false;
   return db_->Commit();
+}
+
+void Engine::PurgeRepartitionTopics() {
+  // As Kafka Streams does: records of an internal repartition topic that its tasks here have
+  // consumed and committed are deleted (every repartition.purge.interval.ms, 30 s by default).
+  auto now = std::chrono::steady_clock::now();
+  if (now < next_purge_) return;
+  int64_t interval_ms = 30000;
+  for (const char* key : {"repartition.purge.interval.ms", "ksql.streams.repartition.purge.interval.ms"}) {
+    auto it = options_.properties.find(key);
+    if (it != options_.properties.end()) interval_ms = std::strtoll(it->second.c_str(), nullptr, 10);
+  }
+  next_purge_ = now + std::chrono::milliseconds(std::max<int64_t>(0, interval_ms));
+  std::vector<std::pair<std::pair<std::string, int>, int64_t>> before;
+  for (const auto& q : queries_) {
+    if (q->transient) continue;
+    for (const auto& in : q->inputs)
+      if (in.stage == RunningQuery::Input::Stage::kRepartition && in.offset > 0)
+        before.push_back({{in.topic, in.partition}, in.offset});
+  }
+  if (!before.empty()) options_.log->PurgeBefore(before);
 }
 
 bool Engine::CaughtUp() {

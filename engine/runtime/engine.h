@@ -140,6 +140,8 @@ class Engine {
   Status ReadCommands(std::vector<RawRecord>& out);
   Status AppendCommand(const std::string& text);
   Status PollCommands();
+  void PurgeRepartitionTopics();
+  std::chrono::steady_clock::time_point next_purge_{};
   bool in_flight_wait_ = false;  // a task waits for records on their way through a repartition topic
   int in_flight_spins_ = 0;
   int64_t command_offset_ = 0;

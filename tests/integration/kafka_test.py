@@ -92,6 +92,13 @@ def eddy(args, **kw):
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
 
 
+def count(topic):
+    """How many committed records the topic holds (keys and values not decoded)."""
+    r = subprocess.run([TOOL, BOOTSTRAP, "consume", topic], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    return len(r.stdout.splitlines())
+
+
 def by_key(records):
     """Per key, the values in offset order (a key lives in one partition)."""
     out = {}
@@ -298,7 +305,8 @@ CREATE TABLE TOTALS WITH (KAFKA_TOPIC='{sink}', PARTITIONS={partitions}) AS
     half = len(rows) // 2
     produce(src, partitions, rows[:half])
     common = ["--service-id", service, "--set", "processing.guarantee=exactly_once_v2",
-              "--set", "kafka.session.timeout.ms=6000", "--set", "kafka.heartbeat.interval.ms=1000"]
+              "--set", "kafka.session.timeout.ms=6000", "--set", "kafka.heartbeat.interval.ms=1000",
+              "--set", "ksql.streams.repartition.purge.interval.ms=1000"]
     a = eddy([sql, "--state-dir", os.path.join(TMP, "so_a")] + common)
     b = eddy([sql, "--state-dir", os.path.join(TMP, "so_b")] + common)
     lines = {"a": [], "b": []}
@@ -345,6 +353,14 @@ CREATE TABLE TOTALS WITH (KAFKA_TOPIC='{sink}', PARTITIONS={partitions}) AS
         for g, vals in got.items():
             counts = [v["N"] for v in vals]
             assert counts == list(range(1, want[g][0] + 1)), f"{g}: updates not exactly once: {counts[:20]}..."
+        # Consumed and committed repartition records are purged (every second here).
+        repartition = f"_confluent-ksql-{service}query_CTAS_TOTALS_0-0-repartition"
+        deadline = time.time() + 10
+        left = count(repartition)
+        while left >= len(records) and time.time() < deadline:
+            time.sleep(1)
+            left = count(repartition)
+        assert left < len(records), f"{repartition} still holds {left} of the {len(records)} records written to it"
     finally:
         for p in (a, b):
             if p.poll() is None:
@@ -354,7 +370,7 @@ CREATE TABLE TOTALS WITH (KAFKA_TOPIC='{sink}', PARTITIONS={partitions}) AS
                 except subprocess.TimeoutExpired:
                     p.kill()
     print(f"  {len(records)} records over {partitions} partitions; a ran {sorted(oa)}, b {sorted(ob)}; "
-          f"a killed, b took over all {partitions} with state restored")
+          f"a killed, b took over all {partitions} with state restored; {left} left in the repartition topic")
 
 
 def test_record_headers_in_and_out():
