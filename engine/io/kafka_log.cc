@@ -99,8 +99,13 @@ class KafkaReader final : public LogReader {
  public:
   static Result<std::unique_ptr<KafkaReader>> Open(const std::map<std::string, std::string>& client,
                                                    const std::string& group) {
+    // A query that re-keys waits for its own records to come back through a repartition
+    // topic: a fetch that the broker holds for Kafka's 500 ms would be that wait. 10 ms unless
+    // set (--set kafka.fetch.wait.max.ms=...).
+    std::map<std::string, std::string> settings = client;
+    settings.try_emplace("fetch.wait.max.ms", "10");
     ASSIGN_OR_RETURN(rd_kafka_conf_t * conf,
-                     MakeConf(client, {{"group.id", group},
+                     MakeConf(settings, {{"group.id", group},
                                        {"enable.auto.commit", "false"},
                                        {"enable.auto.offset.store", "false"},
                                        {"enable.partition.eof", "true"},

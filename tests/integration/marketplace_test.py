@@ -197,7 +197,6 @@ def count_topic(topic):
 # does not cost make test its 600 s timeout. EDDY_MARKETPLACE_KAFKA_ALL=1 runs them anyway: remove
 # a line here once its file agrees.
 KAFKA_KNOWN = {
-    "truck_tracker": "on this data the Kafka run stalls after a few hundred updates (waiting, not computing)",
     "job_fanout": "JOB_ROSTERS differs: jobs meet rosters three queries upstream that are still catching up",
     "scheduling_integrity": "DEPENDENCY_CHECKS shows transient rows on Kafka (its two input tables are written by "
                             "separate queries); the test also merges two sinks with the same columns",
