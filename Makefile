@@ -29,9 +29,11 @@ demo: build
 # eddy against Flink SQL and Kafka Streams on the same data (issue #11): writes
 # bench/results/latest.json, docs/performance.md and docs/performance.png. MODE=full for the
 # large run (medians of 3); the quick mode (one run each, REPS=3 for medians) is small enough for CI.
+# MODES=engine,kafka,latency,noisy,restore (the default: all) picks what runs; all but engine use
+# the local Kafka broker (scripts/kafka.sh): eddy, and Kafka Streams on the windowed count.
 MODE ?= quick
 bench: build
-	@bash bench/bench.sh $(BUILD_DIR) $(MODE) $(if $(REPS),--reps $(REPS))
+	@bash bench/bench.sh $(BUILD_DIR) $(MODE) $(if $(REPS),--reps $(REPS)) $(if $(MODES),--modes $(MODES))
 
 clean:
 	rm -rf $(BUILD_DIR)

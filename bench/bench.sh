@@ -9,13 +9,7 @@ build=${1:-build}
 mode=${2:-quick}
 shift $(( $# < 2 ? $# : 2 ))
 bash scripts/install-deps.sh --bench
-for runner in flink kstreams; do
-  if [ ! -f "bench/$runner/target/$runner-runner-1.jar" ] || [ ! -d "bench/$runner/target/lib" ] ||
-     [ -n "$(find "bench/$runner/src" "bench/$runner/pom.xml" -newer "bench/$runner/target/$runner-runner-1.jar" 2>/dev/null)" ]; then
-    echo "bench: building the $runner runner (Maven)"
-    mvn -q -f "bench/$runner/pom.xml" package dependency:copy-dependencies -DskipTests
-  fi
-done
+bash bench/build_runners.sh
 # Debian's python3 has python3-matplotlib; another python3 first on PATH may not.
 python=python3
 if ! python3 -c 'import matplotlib' 2>/dev/null && [ -x /usr/bin/python3 ]; then python=/usr/bin/python3; fi

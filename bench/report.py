@@ -51,23 +51,30 @@ def chart(results, path, mode):
         import matplotlib.pyplot as plt
     except ImportError:
         return False
-    queries = [q for q in TITLES if any(r["query"] == q and r.get("status") == "ok" for r in results)]
-    systems = [s for s in SYSTEMS if any(r["system"] == s and r.get("status") == "ok" for r in results)]
+    def row(q, s, mode):
+        return next((r for r in results if r["query"] == q and r["system"] == s and r["mode"] == mode
+                     and not r.get("scenario") and r.get("status") == "ok"), None)
+
+    series = [(s, "engine", SYSTEMS[s]) for s in SYSTEMS]
+    series.append(("eddy", "kafka", "eddy through Kafka"))
+    series = [x for x in series if any(row(q, x[0], x[1]) for q in TITLES)]
+    queries = [q for q in TITLES if any(row(q, s, m) for s, m, _ in series)]
+    systems = series
     fig, ax = plt.subplots(figsize=(10, 4.5))
     width = 0.8 / max(len(systems), 1)
-    for i, s in enumerate(systems):
+    for i, (s, row_mode, label) in enumerate(systems):
         xs, ys = [], []
         for j, q in enumerate(queries):
-            r = next((r for r in results if r["query"] == q and r["system"] == s and r.get("status") == "ok"), None)
+            r = row(q, s, row_mode)
             if r:
                 xs.append(j + i * width)
                 ys.append(r["events_per_cpu_second"])
-        ax.bar(xs, ys, width, label=SYSTEMS[s])
+        ax.bar(xs, ys, width, label=label)
     ax.set_xticks([j + width * (len(systems) - 1) / 2 for j in range(len(queries))])
     ax.set_xticklabels(queries, rotation=20)
     ax.set_yscale("log")
     ax.set_ylabel("input events per CPU-second (log)")
-    ax.set_title(f"Engine-only throughput per query, {mode} mode (higher is better)")
+    ax.set_title(f"Throughput per query, {mode} run: engine only, and eddy through Kafka (higher is better)")
     ax.legend()
     ax.grid(axis="y", which="both", alpha=0.3)
     fig.tight_layout()
@@ -99,6 +106,112 @@ def result_tables(results, L):
         L.append("")
 
 
+def ms(x):
+    return "–" if x is None else (f"{x:,.0f}" if x >= 100 else f"{x:.1f}")
+
+
+def not_ok(row, L):
+    """Says why a row has no figures; False if it has them."""
+    if row.get("status") == "ok":
+        return False
+    L.append(f"{row.get('status')}: {row.get('reason', '')}")
+    return True
+
+
+def kafka_tables(results, L):
+    """eddy through the broker: throughput, then latency, the noisy neighbour and restore."""
+    rows = [r for r in results if r["mode"] == "kafka" and not r.get("scenario") and r["query"] in TITLES]
+    if rows:
+        L.append("### Throughput through Kafka")
+        L.append("")
+        L.append("| query | system | events | events/CPU-s | events/s | peak RSS MB | ready ms | output records | same system engine-only events/CPU-s | status |")
+        L.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---|")
+        for r in sorted(rows, key=lambda r: (list(TITLES).index(r["query"]), r["system"] != "eddy")):
+            e = next((x for x in results if x["query"] == r["query"] and x["system"] == r["system"]
+                      and x["mode"] == "engine" and x.get("status") == "ok"), None)
+            ok = r.get("status") == "ok"
+            status = "ok" if ok else f"{r.get('status')}: {r.get('reason', '')}".replace("|", "/")
+            if ok and r["system"] != "eddy":
+                me = next((x for x in rows if x["query"] == r["query"] and x["system"] == "eddy"
+                           and x.get("status") == "ok"), None)
+                if me:
+                    status = f"ok; eddy ÷ {SYSTEMS.get(r['system'])}: {me['events_per_cpu_second'] / r['events_per_cpu_second']:.2f}× events/CPU-s"
+            L.append(f"| {r['query']} | {SYSTEMS.get(r['system'], r['system'])} | {fmt_num(r.get('events'))} | {fmt_rate(r.get('events_per_cpu_second'))} | "
+                     f"{fmt_rate(r.get('events_per_second'))} | {fmt_num(r.get('peak_rss_mb'))} | "
+                     f"{fmt_num(r.get('ready_ms'))} | {fmt_num(r.get('output_records'))} | "
+                     f"{fmt_rate(e['events_per_cpu_second']) if e else '–'} | {status} |")
+        L.append("")
+        stateless = [r for r in rows if r.get("status") == "ok" and r.get("kind") == "stateless" and r["system"] == "eddy"]
+        if stateless:
+            L.append("Target (issue #11), through Kafka: 500,000 events/s for stateless queries: "
+                     + ", ".join(f"{r['query']} {'met' if r['events_per_second'] >= 500_000 else 'not met'}"
+                                 f" ({fmt_rate(r['events_per_second'])})" for r in stateless) + ".")
+            L.append("")
+    lat = [r for r in results if r["mode"] == "latency" and r["query"] != "noisy_neighbour"
+           and r["system"] in ("eddy", "none")]
+    if lat:
+        L.append("### End-to-end latency (eddy)")
+        L.append("")
+        L.append("The first rows have no engine: the same producer and consumer on one topic (the floor under")
+        L.append("eddy's figures: the client, the broker, the clocks). Outputs *measured* leave out the first second")
+        L.append("of each rate (warm-up); *seen* counts every output record read until the output topic stops growing.")
+        L.append("")
+        L.append("| query | rate, % of the kafka peak | offered events/s | p50 ms | p99 ms | p99.9 ms | max ms | outputs measured / seen / sent | eddy events/CPU-s | status |")
+        L.append("|---|---:|---:|---:|---:|---:|---:|---|---:|---|")
+        for r in sorted(lat, key=lambda r: r["system"] != "none"):
+            ok = r.get("status") == "ok"
+            status = "ok" if ok else f"{r.get('status')}: {r.get('reason', '')}".replace("|", "/")
+            frac = f"{r['rate_fraction']:.0%}" if r.get("rate_fraction") else "–"
+            name = "no engine (at q0's rates)" if r["system"] == "none" else r["query"]
+            L.append(f"| {name} | {frac} | {fmt_num(r.get('offered_rate'))} | {ms(r.get('p50_ms'))} | "
+                     f"{ms(r.get('p99_ms'))} | {ms(r.get('p999_ms'))} | {ms(r.get('max_ms'))} | "
+                     f"{fmt_num(r.get('measured_records'))} / {fmt_num(r.get('output_records'))} / {fmt_num(r.get('events'))} | "
+                     f"{fmt_rate(r.get('events_per_cpu_second'))} | {status} |")
+        L.append("")
+    noisy = next((r for r in results if r["query"] == "noisy_neighbour" and r["system"] == "eddy"), None)
+    if noisy:
+        L.append("### Noisy neighbour (eddy)")
+        L.append("")
+        if not not_ok(noisy, L):
+            b = noisy["base_rate_per_tenant"]
+            L.append(f"{noisy['tenants']} tenants (keys), one partition each, through Nexmark q1; each tenant at "
+                     f"{b:,} events/s, then tenant 0 at {noisy['flood_rate']:,} (ten times). Latency of the other "
+                     "tenants' records, per tenant:")
+            L.append("")
+            L.append("| run | events sent | others' p50 ms | others' p99 ms | others' p99.9 ms | tenant 0's p99 ms |")
+            L.append("|---|---:|---|---|---|---:|")
+            for name in ("without", "with"):
+                x = noisy[name]
+                L.append(f"| {name} the flood | {fmt_num(sum(x['sent']))} | "
+                         f"{', '.join(ms(v) for v in x['others_p50_ms'])} | {', '.join(ms(v) for v in x['others_p99_ms'])} | "
+                         f"{', '.join(ms(v) for v in x['others_p999_ms'])} | {ms(x['flooder'].get('p99_us', 0) / 1000)} |")
+            L.append("")
+            a, c = noisy["others_p99_ms_without"], noisy["others_p99_ms_with"]
+            L.append(f"The other tenants' p99 (the worst of them) moves from {ms(a)} ms to {ms(c)} ms "
+                     f"({c / a:.2f}×) when tenant 0 floods its partition.")
+        L.append("")
+    rs = next((r for r in results if r.get("scenario") == "restore" and r["system"] == "eddy"), None)
+    if rs:
+        L.append("### Restart after kill -9 (eddy, the windowed count)")
+        L.append("")
+        if not not_ok(rs, L):
+            L.append(f"State: {rs['changelog_records']:,} changelog records ({rs['changelog_topics']} changelog "
+                     f"topic(s)); {rs['tail_events']:,} new bids were written while eddy was down. Times from the restart:")
+            L.append("")
+            L.append("| state directory | ready ms | partitions assigned ms | caught up ms | restore + catch-up ms (caught up − assigned) | CPU s |")
+            L.append("|---|---:|---:|---:|---:|---:|")
+            for name in ("kept", "wiped"):
+                a = rs.get(f"restore_{name}_assigned_ms")
+                c = rs[f"restore_{name}_ms"]
+                L.append(f"| {name} | {ms(rs[f'restore_{name}_ready_ms'])} | {ms(a)} | {ms(c)} | "
+                         f"{ms(c - a) if a is not None else '–'} | {rs[f'restore_{name}_cpu_seconds']:.2f} |")
+        L.append("")
+    for r in results:
+        if r["mode"] in ("kafka", "latency") and r["system"] in PEERS and r["query"] == "*":
+            L.append(f"- {SYSTEMS[r['system']]}, {r['mode']} mode: {r.get('status')} ({r.get('reason', '')}).")
+    L.append("")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--results", default=str(ROOT / "bench" / "results" / "latest.json"))
@@ -126,7 +239,8 @@ def main():
     L.append(f"- Mode: **{res['mode']}**, medians of {res['repetitions']} run(s) each; started {res['started']}.")
     if res.get("merged_from"):
         mf = res["merged_from"]
-        L.append(f"- The rows of {', '.join(SYSTEMS.get(s, s) for s in mf['systems'])} come from an earlier run of the"
+        which = "engine-only rows" if res.get("kafka_modes") else "rows"
+        L.append(f"- The {which} of {', '.join(SYSTEMS.get(s, s) for s in mf['systems'])} come from an earlier run of the"
                  f" same data, started {mf['started']} (load average {mf['loadavg_start']} to {mf['loadavg_end']}).")
     d = res["data"]
     L.append(f"- Data: `eddy gen nexmark --events {d['nexmark_events']} --seed {d['seed']}` and "
@@ -147,6 +261,14 @@ def main():
     L.append("## Results (engine only)")
     L.append("")
     result_tables(results, L)
+    if any(r["mode"] in ("kafka", "latency") for r in results):
+        L.append("## Results through the Kafka broker")
+        L.append("")
+        ka = res.get("kafka_modes", {})
+        L.append(f"eddy on core 0, the broker (one JVM, `scripts/kafka.sh`) on core 1; load average "
+                 f"{ka.get('loadavg_start')} to {ka.get('loadavg_end')}. How each figure is taken: `bench/README.md`.")
+        L.append("")
+        kafka_tables(results, L)
     if have_chart:
         L.append(f"![events per CPU-second per query]({Path(a.chart).name})")
     else:
@@ -192,8 +314,19 @@ def main():
                  f"{ex['repetitions']} run(s); started {ex['started']}, load average {ex.get('loadavg_start')} to"
                  f" {ex.get('loadavg_end')}. Written by `python3 bench/run.py --mode {ex['mode']} --queries ..."
                  f" --out {extra.relative_to(ROOT) if extra.is_relative_to(ROOT) else extra}`.")
+        mf = ex.get("merged_from")
+        while mf:
+            L.append(f"The engine-only rows of {', '.join(SYSTEMS.get(s, s) for s in mf['systems'])} come from an"
+                     f" earlier run, started {mf['started']} (load average {mf['loadavg_start']} to"
+                     f" {mf['loadavg_end']}).")
+            mf = mf.get("earlier")
         L.append("")
         result_tables(ex["results"], L)
+        if any(r["mode"] in ("kafka", "latency") for r in ex["results"]):
+            ka = ex.get("kafka_modes", {})
+            L.append(f"Through the broker (load average {ka.get('loadavg_start')} to {ka.get('loadavg_end')}):")
+            L.append("")
+            kafka_tables(ex["results"], L)
     notes = Path(a.notes)
     if notes.exists():
         L.append(notes.read_text().rstrip())

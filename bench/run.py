@@ -5,7 +5,8 @@ Runs every query of bench/queries on eddy and on the peers that have it, one pro
 another (never two at once), over the same generated files, and writes bench/results/latest.json
 (then bench/report.py turns it into docs/performance.md and a chart).
 
-Mode `engine` only so far: the input files are in the page cache, output is counted or discarded.
+The engine mode is here: the input files are in the page cache, output is counted or discarded.
+The modes through the Kafka broker (kafka, latency, noisy, restore) are in kafka_modes.py.
 Each run is measured from the outside, the same way for every system:
 
   * the process prints a marker on stderr when its input is in place and processing starts
@@ -15,7 +16,7 @@ Each run is measured from the outside, the same way for every system:
   * at that marker the harness reads the process's CPU time (user + system, all threads) from
     /proc; at the end ("done" marker of the peers, exit for eddy) it reads it again;
   * events_per_cpu_second = input events / CPU seconds between the two, events_per_second =
-    input events / wall seconds between the two; peak_rss_mb from the kernel (ru_maxrss);
+    input events / wall seconds between the two; peak_rss_mb = the process's VmHWM, sampled;
   * ready_ms = wall time from start until the engine can take records (eddy: a separate run of
     the same files with no input until "eddy: ready"; Flink: job submitted; Kafka Streams: the
     topology test driver is up).
@@ -78,6 +79,16 @@ JVM_OPTS = [
 ]
 
 
+# Why a peer has no rows in a broker mode (the Kafka Streams windowed count runs on the broker).
+PEERS_NOT_ON_KAFKA = {
+    ("flink", "kafka"): "the Flink runner reads the generated files; Flink's Kafka connector is not set up",
+    ("flink", "latency"): "the Flink runner reads the generated files; Flink's Kafka connector is not set up",
+    ("kstreams", "kafka"): "only the windowed count runs on the broker (bench/kstreams KStreamsKafka); the truck"
+                           " tracker's Kafka Streams topology runs in TopologyTestDriver only",
+    ("kstreams", "latency"): "no paced run of the Kafka Streams application yet",
+}
+
+
 def log(msg):
     print(f"bench: {msg}", file=sys.stderr, flush=True)
 
@@ -127,8 +138,9 @@ def loadavg():
         return None
 
 
-def measure(cmd, start_markers, timeout, cwd=None):
-    """Runs cmd; returns a dict of timings taken at the markers it prints on stderr."""
+def measure(cmd, start_markers, timeout, cwd=None, marks_containing=None):
+    """Runs cmd; returns a dict of timings taken at the markers it prints on stderr
+    (marks_containing: {name: text}, a mark at the first line containing text)."""
     t0 = time.monotonic()
     p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, cwd=cwd)
     marks = {}
@@ -139,6 +151,9 @@ def measure(cmd, start_markers, timeout, cwd=None):
         for line in p.stderr:
             now = time.monotonic()
             s = line.strip()
+            for name, text in (marks_containing or {}).items():
+                if name not in marks and text in s:
+                    marks[name] = (now, proc_cpu_seconds(p.pid))
             if s in start_markers or s == "ready" or s == "eddy: ready":
                 if "ready" not in marks:
                     marks["ready"] = (now, proc_cpu_seconds(p.pid))
@@ -154,8 +169,21 @@ def measure(cmd, start_markers, timeout, cwd=None):
                 tail.append(s)
                 del tail[:-20]
 
+    hwm = [None]
+    exited = threading.Event()
+
+    def sampler():
+        # The process's own peak RSS (VmHWM). ru_maxrss is not used: Linux folds the RSS of the
+        # forked copy of this Python process into it at exec, so it is never below ours.
+        while not exited.wait(0.01):  # (not p.poll(): it would reap the process before wait4)
+            v = vm_hwm_kb(p.pid)
+            if v is not None:
+                hwm[0] = v
+
     th = threading.Thread(target=reader, daemon=True)
     th.start()
+    sp = threading.Thread(target=sampler, daemon=True)
+    sp.start()
     timed_out = False
     try:
         _, status, ru = os.wait4(p.pid, 0) if timeout is None else wait_with_timeout(p, timeout)
@@ -164,13 +192,28 @@ def measure(cmd, start_markers, timeout, cwd=None):
         p.kill()
         _, status, ru = os.wait4(p.pid, 0)
     t_end = time.monotonic()
+    exited.set()
     th.join(timeout=5)
+    sp.join(timeout=5)
     p.returncode = os.waitstatus_to_exitcode(status)
     cpu_total = ru.ru_utime + ru.ru_stime
     return {
         "t0": t0, "marks": marks, "t_end": t_end, "cpu_total": cpu_total, "rc": p.returncode,
-        "timed_out": timed_out, "peak_rss_mb": ru.ru_maxrss / 1024.0, "tail": tail, "outputs": outputs[0],
+        "timed_out": timed_out, "peak_rss_mb": (hwm[0] if hwm[0] is not None else ru.ru_maxrss) / 1024.0,
+        "tail": tail, "outputs": outputs[0],
     }
+
+
+def vm_hwm_kb(pid):
+    """VmHWM of a live process in kB, or None."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
 
 
 def wait_with_timeout(p, timeout):
@@ -313,6 +356,15 @@ def run_kstreams(q, nx, tr, events, timeout, scratch):
     return finish(m, events, ready_ms)
 
 
+def run_kind(row):
+    """Which of --modes wrote a row."""
+    if row.get("scenario") == "restore":
+        return "restore"
+    if row.get("query") == "noisy_neighbour":
+        return "noisy"
+    return row.get("mode")
+
+
 def median_of(runs):
     ok = [r for r in runs if r.get("status") == "ok"]
     if not ok:
@@ -338,12 +390,22 @@ def main():
     ap.add_argument("--eddy", default=str(ROOT / "build" / "bin" / "eddy"))
     ap.add_argument("--data", help="data directory (default bench/data/MODE)")
     ap.add_argument("--out", default=str(BENCH / "results" / "latest.json"))
+    ap.add_argument("--modes", default="engine,kafka,latency,noisy,restore",
+                    help="engine (files), kafka (through the local broker), latency (25/50/80 %% of the kafka"
+                    " peak), noisy (noisy neighbour), restore (after kill -9); all but engine need eddy among --systems"
+                    " and run eddy only, but for Kafka Streams' windowed count in kafka mode")
+    ap.add_argument("--kafka-slow", action="store_true",
+                    help="also run q5 and the truck tracker through Kafka (each took over 300 s in quick mode)")
     ap.add_argument("--merge", action="store_true",
                     help="keep the rows of other systems already in --out (to rerun one system)")
     a = ap.parse_args()
     cfg = MODES[a.mode]
     reps = a.reps or cfg["reps"]
     systems = a.systems.split(",")
+    modes = a.modes.split(",")
+    for mode in modes:
+        if mode not in ("engine", "kafka", "latency", "noisy", "restore"):
+            sys.exit(f"bench: unknown mode {mode}")
     eddy = str(Path(a.eddy).resolve())
     data = Path(a.data) if a.data else BENCH / "data" / a.mode
     data.mkdir(parents=True, exist_ok=True)
@@ -367,6 +429,8 @@ def main():
         for q in a.queries.split(","):
             if q not in QUERIES:
                 sys.exit(f"bench: unknown query {q}")
+            if "engine" not in modes:
+                continue
             dataset, topics, kind, have = QUERIES[q]
             inputs = input_files(q, nx, tr)
             events = sum(counts[p] for _, p in inputs)
@@ -393,23 +457,50 @@ def main():
                 row.update(median_of(runs))
                 row["loadavg"] = loadavg()
                 result["results"].append(row)
+        kafka_modes = [m for m in modes if m != "engine"]
+        if kafka_modes and "eddy" in systems:
+            import kafka_modes as km
+            result["kafka_modes"] = {"modes": kafka_modes, "loadavg_start": loadavg()}
+            result["results"] += km.run_all(eddy, sys.modules[__name__], kafka_modes, a.queries.split(","), nx, tr,
+                                            counts, cfg, scratch, a.mode == "quick", a.kafka_slow,
+                                            kstreams="kstreams" in systems)
+            result["kafka_modes"]["loadavg_end"] = loadavg()
+        for system in ("flink", "kstreams"):
+            if system in systems:
+                for mode in ("kafka", "latency"):
+                    if mode in modes:
+                        result["results"].append({"query": "*", "system": system, "mode": mode, "status": "not run",
+                                                  "reason": PEERS_NOT_ON_KAFKA[system, mode]})
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     for q in QUERIES:
+        if "engine" not in modes:
+            break
         for system in ("kstreams",):
             if system in systems and system not in QUERIES[q][3]:
                 result["results"].append({"query": q, "system": system, "mode": "engine", "kind": QUERIES[q][2],
                                           "status": "not run", "reason": "Kafka Streams runs only the windowed count "
                                           "and the truck tracker (issue #11)"})
-    for missing in ("kafka", "latency"):
-        result["results"].append({"query": "*", "system": "*", "mode": missing, "status": "not run",
-                                  "reason": "not built yet"})
+    for row in result["results"]:  # the fields issue #11 asks of every row, null where they don't apply
+        for key in ("events_per_cpu_second", "events_per_second", "peak_rss_mb", "ready_ms"):
+            row.setdefault(key, None)
+        if row["mode"] == "latency":
+            for key in ("p50_ms", "p99_ms", "p999_ms"):
+                row.setdefault(key, None)
+        if row.get("scenario") == "restore":
+            for key in ("restore_kept_ms", "restore_wiped_ms"):
+                row.setdefault(key, None)
     result["loadavg_end"] = loadavg()
     out = Path(a.out)
     if a.merge and out.exists():
         old = json.loads(out.read_text())
-        kept = [r for r in old["results"] if r["system"] not in systems and r["system"] != "*"
-                and not (r["system"] == "kstreams" and r.get("status") == "not run")]
+        # (the "none" rows, latency with no engine, come with eddy's broker modes)
+        rerun = set(systems) | ({"none"} if "eddy" in systems else set())
+        queries = set(a.queries.split(",")) | {"*", "noisy_neighbour"}
+        kept = [r for r in old["results"] if (r["system"] not in rerun or run_kind(r) not in modes
+                                              or r["query"] not in queries)
+                and r["system"] != "*" and not (r["system"] == "kstreams" and r.get("status") == "not run"
+                                                and "engine" in modes)]
         result["results"] = kept + result["results"]
         kept_systems = sorted({r["system"] for r in kept})
         earlier = old.get("merged_from")
@@ -419,6 +510,10 @@ def main():
         else:
             result["merged_from"] = {"started": old.get("started"), "loadavg_start": old.get("loadavg_start"),
                                      "loadavg_end": old.get("loadavg_end"), "systems": kept_systems}
+            if earlier and set(earlier.get("systems", [])) & set(kept_systems):
+                # Some kept rows came from a run before that one: keep its record too.
+                result["merged_from"]["systems"] = sorted(set(kept_systems) - set(earlier["systems"]))
+                result["merged_from"]["earlier"] = earlier
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=1) + "\n")
     log(f"wrote {out}")

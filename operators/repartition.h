@@ -28,6 +28,7 @@ class RepartitionSinkOperator final : public Operator {
       : topic_(std::move(topic)), group_by_(group_by), key_format_(key_format) {}
   Status Process(Record record, int port) override;
   std::string Describe() const override { return "Repartition to " + topic_; }
+  const std::string& topic() const { return topic_; }
 
  private:
   std::string topic_;

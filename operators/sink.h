@@ -37,6 +37,7 @@ class SinkOperator final : public Operator {
   Status Open(OperatorContext& ctx) override;
   Status Process(Record record, int port) override;
   std::string Describe() const override { return "Sink " + spec_.name + " (topic " + spec_.topic + ")"; }
+  const std::string& topic() const { return spec_.topic; }
 
  private:
   SinkSpec spec_;

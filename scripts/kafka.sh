@@ -248,7 +248,11 @@ start() {
     "-Deddy.kafka.data=$data")
   if [ ! -f "$data/logs/meta.properties" ]; then
     local id
-    id=$(python3 -c 'import base64,uuid; print(base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("="))')
+    # (Not starting with "-", which the format tool would take for an option: Kafka's own
+    # Uuid.randomUuid() draws again in that case too.)
+    id=$(python3 -c 'import base64,uuid
+while (i := base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")).startswith("-"): pass
+print(i)')
     if ! java -Xmx256m -cp "$home/lib/*" kafka.tools.StorageTool format -t "$id" \
            -c "$data/server.properties" > "$data/format.log" 2>&1; then
       cat "$data/format.log" >&2

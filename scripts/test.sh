@@ -140,6 +140,14 @@ python3 tests/integration/gen_test.py "$eddy" > "$out" 2>&1
 grep -E '^(FAIL|[0-9]+ passed)' "$out"
 add_counts "$out" || step_failed+=("gen-marketplace")
 rm -f "$out"
+# The benchmark harness in quick mode (issue #11): eddy in every mode, on the broker too, and the
+# peers on two queries; fails only if the harness does, not on figures (about 4 minutes).
+out=$(mktemp)
+start=$(date +%s)
+bash bench/ci.sh "$build" | tee "$out"
+echo "bench: quick mode in $(( $(date +%s) - start )) s"
+add_counts "$out" || step_failed+=("bench")
+rm -f "$out"
 
 # 5. Conformance: ksqlDB's golden tests of stages 1-3, against the ledger.
 qtt=${EDDY_QTT_DIR:-../shared/qtt}

@@ -4,15 +4,98 @@
 #include <librdkafka/rdkafka.h>
 
 #include <algorithm>
+#include <atomic>
+#include <cstring>
 #include <climits>
 #include <chrono>
 #include <cstdio>
 #include <deque>
+#include <functional>
 #include <random>
 #include <thread>
 
 namespace eddy {
 namespace {
+
+// Whether the cluster is reachable, as eddy's clients last saw it (process-wide): one clear line
+// when every broker is gone, one when the cluster answers again. librdkafka reconnects by itself;
+// eddy waits (its calls block or are retried) rather than stop.
+class Reachability {
+ public:
+  void Lost(const char* reason) {
+    if (down_.exchange(true)) return;
+    since_ms_.store(NowMs());
+    std::fprintf(stderr, "eddy: Kafka: the cluster is unreachable (%s); waiting for it to come back\n",
+                 reason ? reason : "all brokers are down");
+  }
+  void Back() {
+    if (!down_.load(std::memory_order_relaxed) || !down_.exchange(false)) return;
+    std::fprintf(stderr, "eddy: Kafka: the cluster answers again after %.1f s\n", (NowMs() - since_ms_.load()) / 1000.0);
+  }
+
+ private:
+  static int64_t NowMs() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
+  }
+  std::atomic<bool> down_{false};
+  std::atomic<int64_t> since_ms_{0};
+};
+Reachability g_reach;
+
+// Errors librdkafka recovers from by itself once the cluster is back (connections, coordinators,
+// leaders moving, timeouts): eddy waits and retries instead of stopping.
+bool Transient(rd_kafka_resp_err_t e) {
+  switch (e) {
+    case RD_KAFKA_RESP_ERR__TRANSPORT:
+    case RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN:
+    case RD_KAFKA_RESP_ERR__TIMED_OUT:
+    case RD_KAFKA_RESP_ERR__TIMED_OUT_QUEUE:
+    case RD_KAFKA_RESP_ERR__MSG_TIMED_OUT:
+    case RD_KAFKA_RESP_ERR__WAIT_COORD:
+    case RD_KAFKA_RESP_ERR__RESOLVE:
+    case RD_KAFKA_RESP_ERR__NODE_UPDATE:
+    case RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT:
+    case RD_KAFKA_RESP_ERR_NETWORK_EXCEPTION:
+    case RD_KAFKA_RESP_ERR_COORDINATOR_NOT_AVAILABLE:
+    case RD_KAFKA_RESP_ERR_NOT_COORDINATOR:
+    case RD_KAFKA_RESP_ERR_COORDINATOR_LOAD_IN_PROGRESS:
+    case RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION:
+    case RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE:
+    case RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS:
+    case RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS_AFTER_APPEND:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// librdkafka's own log lines, as its default logger prints them, except connection failures: while
+// the cluster is away every client would print one per broker per second; Reachability says it once.
+void OnLog(const rd_kafka_t* rk, int level, const char* facility, const char* buf) {
+  if (std::strcmp(facility, "FAIL") == 0) return;
+  // (Consumers' errors, such as every broker being down, arrive here: only producers have an
+  // error callback, which eddy serves.)
+  if (std::strcmp(facility, "ERROR") == 0 && std::strstr(buf, "brokers are down")) return g_reach.Lost(buf);
+  std::fprintf(stderr, "%%%d|%s|%s| %s\n", level, facility, rd_kafka_name(rk), buf);
+}
+
+// The last authentication error of a producer being opened (KafkaLog::Open waits for it or for
+// the cluster's metadata, whichever comes first). librdkafka's texts name the mechanism and the
+// broker, never the credentials.
+std::mutex g_auth_mu;
+std::string g_auth_error;
+
+// The producer's errors: the cluster going away is waited out (one line); others are printed.
+void OnClientError(rd_kafka_t*, int err, const char* reason, void*) {
+  if (err == RD_KAFKA_RESP_ERR__AUTHENTICATION) {
+    std::lock_guard<std::mutex> lock(g_auth_mu);
+    g_auth_error = reason ? reason : "authentication failed";
+  } else if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN) {
+    g_reach.Lost(reason);
+  } else if (err != RD_KAFKA_RESP_ERR__TRANSPORT) {
+    std::fprintf(stderr, "eddy: Kafka: %s\n", reason ? reason : rd_kafka_err2str(static_cast<rd_kafka_resp_err_t>(err)));
+  }
+}
 
 // Applies the user's settings, then `fixed` (what eddy relies on). Errors name the key, never
 // the value: it may be a password.
@@ -32,6 +115,7 @@ Result<rd_kafka_conf_t*> MakeConf(const std::map<std::string, std::string>& clie
       return Status::Internal(fmt::format("Kafka setting '{}': {}", k, err));
     }
   }
+  rd_kafka_conf_set_log_cb(conf, OnLog);
   return conf;
 }
 
@@ -77,21 +161,6 @@ void OnDelivery(rd_kafka_t*, const rd_kafka_message_t* m, void* opaque) {
   auto* log = static_cast<KafkaLog*>(opaque);
   log->Delivered(rd_kafka_topic_name(m->rkt), m->partition, m->offset, m->err,
                  m->err ? rd_kafka_err2str(m->err) : nullptr);
-}
-
-// The last authentication error of a producer being opened (KafkaLog::Open waits for it or for
-// the cluster's metadata, whichever comes first). librdkafka's texts name the mechanism and the
-// broker, never the credentials.
-std::mutex g_auth_mu;
-std::string g_auth_error;
-
-void OnProducerError(rd_kafka_t*, int err, const char* reason, void*) {
-  if (err == RD_KAFKA_RESP_ERR__AUTHENTICATION) {
-    std::lock_guard<std::mutex> lock(g_auth_mu);
-    g_auth_error = reason ? reason : "authentication failed";
-  } else if (err != RD_KAFKA_RESP_ERR__TRANSPORT && err != RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN) {
-    std::fprintf(stderr, "eddy: Kafka: %s\n", reason ? reason : rd_kafka_err2str(static_cast<rd_kafka_resp_err_t>(err)));
-  }
 }
 
 // A consumer of one group, assigned the partitions it is asked to read.
@@ -164,6 +233,18 @@ class KafkaReader final : public LogReader {
     return out;
   }
 
+  // librdkafka's high watermark (the last stable offset, read_committed) from the last fetch
+  // of the partition; when none has been fetched yet, asked of the broker (waiting at most 200 ms).
+  int64_t EndOffset(const std::string& topic, int partition) override {
+    int64_t low = -1, high = -1;
+    if (rd_kafka_get_watermark_offsets(rk_, topic.c_str(), partition, &low, &high) == RD_KAFKA_RESP_ERR_NO_ERROR &&
+        high >= 0)
+      return high;
+    if (rd_kafka_query_watermark_offsets(rk_, topic.c_str(), partition, &low, &high, 200) == RD_KAFKA_RESP_ERR_NO_ERROR)
+      return high;
+    return -1;
+  }
+
   rd_kafka_t* handle() { return rk_; }
 
   bool can_subscribe() const override { return true; }
@@ -228,6 +309,7 @@ class KafkaReader final : public LogReader {
     rd_kafka_message_t* msgs[1024];
     ssize_t n = rd_kafka_consume_batch_queue(queue_, ms, msgs, 1024);
     if (n < 0) return Status::IoError(fmt::format("Kafka: {}", rd_kafka_err2str(rd_kafka_last_error())));
+    bool got = false;
     for (ssize_t i = 0; i < n; ++i) {
       rd_kafka_message_t* m = msgs[i];
       if (m->rkt) {
@@ -248,6 +330,7 @@ class KafkaReader final : public LogReader {
             r.offset = m->offset;
             p.buffer.push_back(std::move(r));
             p.eof = false;
+            got = true;
           }
         }
       } else if (m->err) {
@@ -255,6 +338,7 @@ class KafkaReader final : public LogReader {
       }
       rd_kafka_message_destroy(m);
     }
+    if (got) g_reach.Back();
     return Status::Ok();
   }
 
@@ -295,6 +379,8 @@ class KafkaReader final : public LogReader {
   }
 
   void Report(const rd_kafka_message_t* m) {
+    if (m->err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN) return g_reach.Lost(rd_kafka_message_errstr(m));
+    if (Transient(m->err)) return;  // librdkafka retries; the cluster going away is said once
     std::string what = rd_kafka_message_errstr(m);
     if (what == last_error_) return;  // librdkafka repeats transient errors while it retries
     last_error_ = what;
@@ -320,46 +406,95 @@ std::string RandomSuffix() {
 
 Result<std::unique_ptr<KafkaLog>> KafkaLog::Open(KafkaSettings settings) {
   std::unique_ptr<KafkaLog> log(new KafkaLog(std::move(settings)));
+  RETURN_IF_ERROR(log->Connect());
+  return log;
+}
+
+Status KafkaLog::Connect() {
   std::vector<std::pair<std::string, std::string>> fixed = {
       {"enable.idempotence", "true"},
       {"partitioner", "murmur2_random"},  // only for records without a partition: eddy sets it
   };
-  if (log->settings_.client.count("linger.ms") == 0) fixed.emplace_back("linger.ms", "5");
-  if (log->transactional()) {
-    fixed.emplace_back("transactional.id", log->settings_.transactional_id);
-    if (log->settings_.client.count("transaction.timeout.ms") == 0) fixed.emplace_back("transaction.timeout.ms", "10000");  // as Kafka Streams: a dead instance's open transaction blocks readers at most 10 s
+  if (settings_.client.count("linger.ms") == 0) fixed.emplace_back("linger.ms", "5");
+  if (transactional()) {
+    fixed.emplace_back("transactional.id", settings_.transactional_id);
+    if (settings_.client.count("transaction.timeout.ms") == 0) fixed.emplace_back("transaction.timeout.ms", "10000");  // as Kafka Streams: a dead instance's open transaction blocks readers at most 10 s
   }
-  ASSIGN_OR_RETURN(rd_kafka_conf_t * conf, MakeConf(log->settings_.client, fixed));
+  ASSIGN_OR_RETURN(rd_kafka_conf_t * conf, MakeConf(settings_.client, fixed));
   rd_kafka_conf_set_dr_msg_cb(conf, OnDelivery);
-  rd_kafka_conf_set_error_cb(conf, OnProducerError);
-  rd_kafka_conf_set_opaque(conf, log.get());
+  rd_kafka_conf_set_error_cb(conf, OnClientError);
+  rd_kafka_conf_set_opaque(conf, this);
   {
     std::lock_guard<std::mutex> lock(g_auth_mu);
     g_auth_error.clear();
   }
   char err[512];
-  log->producer_ = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
-  if (!log->producer_) {
+  producer_ = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
+  if (!producer_) {
     rd_kafka_conf_destroy(conf);
     return Status::IoError(fmt::format("Kafka: cannot create a producer: {}", err));
   }
   // Fail early and plainly when the cluster cannot be reached or refuses the credentials.
   const rd_kafka_metadata_t* md = nullptr;
   rd_kafka_resp_err_t e = RD_KAFKA_RESP_ERR__TIMED_OUT;
-  for (int waited = 0; waited < log->settings_.timeout_ms; waited += 500) {
-    e = rd_kafka_metadata(log->producer_, 0, nullptr, &md, 500);
+  for (int waited = 0; waited < settings_.timeout_ms; waited += 500) {
+    e = rd_kafka_metadata(producer_, 0, nullptr, &md, 500);
     if (!e) break;
-    rd_kafka_poll(log->producer_, 0);  // serves the error callback
+    rd_kafka_poll(producer_, 0);  // serves the error callback
     std::lock_guard<std::mutex> lock(g_auth_mu);
     if (!g_auth_error.empty())
       return Status::IoError(fmt::format("Kafka: the cluster refused eddy's credentials: {}", g_auth_error));
   }
   if (e) return Status::IoError(fmt::format("Kafka: cannot reach the cluster: {}", rd_kafka_err2str(e)));
   rd_kafka_metadata_destroy(md);
-  if (log->transactional())
-    RETURN_IF_ERROR(FromError(rd_kafka_init_transactions(log->producer_, log->settings_.timeout_ms),
-                              "initializing transactions"));
-  return log;
+  if (transactional())
+    RETURN_IF_ERROR(FromError(rd_kafka_init_transactions(producer_, settings_.timeout_ms), "initializing transactions"));
+  return Status::Ok();
+}
+
+void KafkaLog::ForgetPending() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    delivery_error_.clear();
+    for (auto& [topic, parts] : writes_)
+      for (auto& w : parts) {
+        w.in_flight = 0;
+        w.lows.clear();
+        w.acknowledged = w.appended;
+        w.tracked = false;
+      }
+  }
+  in_transaction_ = false;
+  doomed_ = false;
+}
+
+Status KafkaLog::Replace() {
+  char reason[512] = "";
+  rd_kafka_resp_err_t code = rd_kafka_fatal_error(producer_, reason, sizeof reason);
+  if (code == RD_KAFKA_RESP_ERR_PRODUCER_FENCED || code == RD_KAFKA_RESP_ERR_INVALID_PRODUCER_EPOCH)
+    return Status::IoError(fmt::format(
+        "Kafka: another producer with this instance's transactional id ({}) took over: {}", settings_.transactional_id, reason));
+  std::fprintf(stderr, "eddy: Kafka: the producer cannot go on (%s); starting a new one and going back to the last commit\n",
+               reason);
+  if (purge_queue_) rd_kafka_queue_destroy(purge_queue_);
+  purge_queue_ = nullptr;
+  rd_kafka_purge(producer_, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+  rd_kafka_poll(producer_, 0);
+  rd_kafka_destroy(producer_);
+  producer_ = nullptr;
+  ForgetPending();
+  // The cluster may be away: a new producer waits for it (each try up to the timeout).
+  for (;;) {
+    Status st = Connect();
+    if (st.ok()) break;
+    if (producer_) rd_kafka_destroy(producer_);
+    producer_ = nullptr;
+    if (st.message().find("credentials") != std::string::npos) return st;
+    std::fprintf(stderr, "eddy: %s; retrying\n", st.message().c_str());
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+  }
+  aborted_ = true;
+  return Status::Ok();
 }
 
 KafkaLog::~KafkaLog() {
@@ -450,6 +585,7 @@ int KafkaLog::Partitions(const std::string& topic) const {
 
 Status KafkaLog::Append(const std::string& topic, RawRecord& record) {
   if (!HasTopic(topic)) RETURN_IF_ERROR(CreateTopic(topic, 1));
+  if (doomed_) return Status::Ok();  // the transaction will be aborted: its records are dropped
   if (transactional() && !in_transaction_) {
     RETURN_IF_ERROR(FromError(rd_kafka_begin_transaction(producer_), "beginning a transaction"));
     in_transaction_ = true;
@@ -476,13 +612,23 @@ Status KafkaLog::Append(const std::string& topic, RawRecord& record) {
       rd_kafka_poll(producer_, 50);
       continue;
     }
+    if ((e == RD_KAFKA_RESP_ERR__STATE && transactional()) || e == RD_KAFKA_RESP_ERR__FATAL) {
+      // The transaction failed (the cluster was away longer than transaction.timeout.ms, say),
+      // or the producer cannot go on: what follows until the commit is dropped, and the commit
+      // aborts it (or replaces the producer).
+      doomed_ = true;
+      return Status::Ok();
+    }
     if (e) return Status::IoError(fmt::format("Kafka: cannot write to {}: {}", topic, rd_kafka_err2str(e)));
     break;
   }
   record.offset = -1;
   if (record.partition >= 0) {
     std::lock_guard<std::mutex> lock(mu_);
-    WritesOf(topic, record.partition).in_flight++;
+    PartitionWrites& w = WritesOf(topic, record.partition);
+    w.in_flight++;
+    while (!w.lows.empty() && w.lows.back().timestamp >= record.timestamp) w.lows.pop_back();
+    w.lows.push_back(Low{w.appended++, record.timestamp, -1});
   }
   if ((++appended_ & 1023) == 0) rd_kafka_poll(producer_, 0);
   return Status::Ok();
@@ -499,10 +645,24 @@ void KafkaLog::Delivered(std::string_view topic, int partition, int64_t offset, 
   std::lock_guard<std::mutex> lock(mu_);
   PartitionWrites& w = WritesOf(topic, partition);
   if (w.in_flight > 0) --w.in_flight;
+  const uint64_t seq = w.acknowledged++;
+  if (!w.tracked) {
+    while (!w.lows.empty() && w.lows.front().seq <= seq) w.lows.pop_front();
+  } else {
+    auto it = std::lower_bound(w.lows.begin(), w.lows.end(), seq, [](const Low& l, uint64_t s) { return l.seq < s; });
+    if (it != w.lows.end() && it->seq == seq) {
+      if (error) w.lows.erase(it);  // a lost record: not waited for
+      else it->offset = offset;
+    }
+  }
   if (error) {
-    if (delivery_error_.empty())
+    // Records of an aborted transaction are purged: expected.
+    if (error == RD_KAFKA_RESP_ERR__PURGE_QUEUE || error == RD_KAFKA_RESP_ERR__PURGE_INFLIGHT) return;
+    if (delivery_error_.empty()) {
       delivery_error_ = fmt::format("Kafka: a record for {} partition {} was not written: {}", topic, partition,
                                     reason ? reason : "unknown error");
+      delivery_error_transient_ = Transient(static_cast<rd_kafka_resp_err_t>(error));
+    }
     return;
   }
   if (offset + 1 > w.end) w.end = offset + 1;
@@ -515,9 +675,71 @@ Status KafkaLog::FirstDeliveryError() {
 }
 
 Status KafkaLog::Flush() {
-  rd_kafka_resp_err_t e = rd_kafka_flush(producer_, settings_.timeout_ms);
-  if (e) return Status::IoError(fmt::format("Kafka: flushing the producer: {}", rd_kafka_err2str(e)));
-  return FirstDeliveryError();
+  // Waits for every record to be acknowledged, however long the cluster is away: librdkafka
+  // retries until message.timeout.ms, then reports the records as not written.
+  bool said = false;
+  for (;;) {
+    rd_kafka_resp_err_t e = rd_kafka_flush(producer_, std::min(settings_.timeout_ms, 5000));
+    if (!e) break;
+    if (e != RD_KAFKA_RESP_ERR__TIMED_OUT)
+      return Status::IoError(fmt::format("Kafka: flushing the producer: {}", rd_kafka_err2str(e)));
+    if (!said)
+      std::fprintf(stderr, "eddy: Kafka: waiting for the cluster to acknowledge %d records\n", rd_kafka_outq_len(producer_));
+    said = true;
+  }
+  g_reach.Back();
+  std::lock_guard<std::mutex> lock(mu_);
+  if (delivery_error_.empty()) return Status::Ok();
+  if (!delivery_error_transient_) return Status::IoError(delivery_error_);
+  // Not written because the cluster was away too long: the work since the last commit is done
+  // again (at least once: what was written of it appears twice).
+  std::fprintf(stderr, "eddy: %s; going back to the last commit\n", delivery_error_.c_str());
+  delivery_error_.clear();
+  aborted_ = true;
+  return Status::Ok();
+}
+
+bool KafkaLog::TakeAborted() {
+  bool a = aborted_;
+  aborted_ = false;
+  return a;
+}
+
+// Runs a transactional call until it succeeds, retrying while librdkafka says it may (the
+// cluster away: each try waits up to the timeout). Returns false when the transaction must be
+// aborted; an error when the producer cannot go on.
+Result<bool> KafkaLog::Transact(const std::function<rd_kafka_error_t*()>& call, const std::string& what) {
+  bool said = false;
+  for (;;) {
+    rd_kafka_error_t* e = call();
+    if (!e) {
+      if (said) std::fprintf(stderr, "eddy: Kafka: %s succeeded\n", what.c_str());
+      g_reach.Back();
+      return true;
+    }
+    if (rd_kafka_error_txn_requires_abort(e) || rd_kafka_error_is_fatal(e)) {
+      std::fprintf(stderr, "eddy: Kafka: %s failed: %s\n", what.c_str(), rd_kafka_error_string(e));
+      rd_kafka_error_destroy(e);
+      return false;
+    }
+    if (!rd_kafka_error_is_retriable(e) && !Transient(rd_kafka_error_code(e))) return FromError(e, what);
+    if (!said) std::fprintf(stderr, "eddy: Kafka: %s: %s; retrying\n", what.c_str(), rd_kafka_error_string(e));
+    said = true;
+    rd_kafka_error_destroy(e);
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+}
+
+Status KafkaLog::Abort() {
+  if (rd_kafka_fatal_error(producer_, nullptr, 0)) return Replace();
+  ASSIGN_OR_RETURN(bool done, Transact([&] { return rd_kafka_abort_transaction(producer_, settings_.timeout_ms); },
+                                       "aborting the transaction"));
+  if (!done) return rd_kafka_fatal_error(producer_, nullptr, 0) ? Replace() : Status::IoError("Kafka: the transaction cannot be aborted");
+  rd_kafka_poll(producer_, 0);  // the purged records' reports
+  ForgetPending();
+  aborted_ = true;
+  std::fprintf(stderr, "eddy: Kafka: transaction aborted; going back to the last commit\n");
+  return Status::Ok();
 }
 
 Status KafkaLog::CommitOutputs(const std::vector<GroupOffsets>& offsets) {
@@ -526,15 +748,35 @@ Status KafkaLog::CommitOutputs(const std::vector<GroupOffsets>& offsets) {
     for (const auto& [tp, off] : g.offsets) rd_kafka_topic_partition_list_add(list, tp.first.c_str(), tp.second)->offset = off;
     return list;
   };
+  if (rd_kafka_fatal_error(producer_, nullptr, 0)) return Replace();
   if (!transactional()) {
     RETURN_IF_ERROR(Flush());
+    if (aborted_) return Status::Ok();  // offsets stay where they were
     for (const auto& g : offsets) {
       auto* r = dynamic_cast<KafkaReader*>(g.reader);
       if (!r || g.offsets.empty()) continue;
       rd_kafka_topic_partition_list_t* list = list_of(g);
-      rd_kafka_resp_err_t e = rd_kafka_commit(r->handle(), list, 0);
+      bool said = false;
+      for (;;) {
+        rd_kafka_resp_err_t e = rd_kafka_commit(r->handle(), list, 0);
+        if (!e) break;
+        if (Transient(e)) {  // the cluster away: wait for it
+          if (!said) std::fprintf(stderr, "eddy: Kafka: committing the offsets of %s: %s; retrying\n", g.group.c_str(), rd_kafka_err2str(e));
+          said = true;
+          std::this_thread::sleep_for(std::chrono::milliseconds(500));
+          continue;
+        }
+        if (e == RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS || e == RD_KAFKA_RESP_ERR_ILLEGAL_GENERATION ||
+            e == RD_KAFKA_RESP_ERR_UNKNOWN_MEMBER_ID || e == RD_KAFKA_RESP_ERR__STATE) {
+          // The group is rebalancing: the state directory keeps the offsets, the next commit
+          // after the rebalance brings the group's up to date.
+          std::fprintf(stderr, "eddy: Kafka: the offsets of %s wait for the next commit: %s\n", g.group.c_str(), rd_kafka_err2str(e));
+          break;
+        }
+        rd_kafka_topic_partition_list_destroy(list);
+        return Status::IoError(fmt::format("Kafka: committing the offsets of {}: {}", g.group, rd_kafka_err2str(e)));
+      }
       rd_kafka_topic_partition_list_destroy(list);
-      if (e) return Status::IoError(fmt::format("Kafka: committing the offsets of {}: {}", g.group, rd_kafka_err2str(e)));
     }
     return Status::Ok();
   }
@@ -545,19 +787,25 @@ Status KafkaLog::CommitOutputs(const std::vector<GroupOffsets>& offsets) {
     RETURN_IF_ERROR(FromError(rd_kafka_begin_transaction(producer_), "beginning a transaction"));
     in_transaction_ = true;
   }
+  // A failed transaction (records not written in time, the coordinator aborting it after
+  // transaction.timeout.ms) is aborted; the engine then goes back to its last commit.
   for (const auto& g : offsets) {
     auto* r = dynamic_cast<KafkaReader*>(g.reader);
-    if (!r || g.offsets.empty()) continue;
+    if (!r || g.offsets.empty() || doomed_) continue;
     rd_kafka_consumer_group_metadata_t* meta = rd_kafka_consumer_group_metadata(r->handle());
     rd_kafka_topic_partition_list_t* list = list_of(g);
-    rd_kafka_error_t* e = rd_kafka_send_offsets_to_transaction(producer_, list, meta, settings_.timeout_ms);
+    Result<bool> sent = Transact([&] { return rd_kafka_send_offsets_to_transaction(producer_, list, meta, settings_.timeout_ms); },
+                                 "adding the input offsets of " + g.group + " to the transaction");
     rd_kafka_topic_partition_list_destroy(list);
     rd_kafka_consumer_group_metadata_destroy(meta);
-    RETURN_IF_ERROR(FromError(e, "adding the input offsets of " + g.group + " to the transaction"));
+    RETURN_IF_ERROR(sent.status());
+    if (!sent.value()) doomed_ = true;
   }
-  rd_kafka_error_t* e = rd_kafka_commit_transaction(producer_, settings_.timeout_ms);
+  if (doomed_) return Abort();
+  ASSIGN_OR_RETURN(bool committed, Transact([&] { return rd_kafka_commit_transaction(producer_, settings_.timeout_ms); },
+                                            "committing the transaction"));
+  if (!committed) return Abort();
   in_transaction_ = false;
-  RETURN_IF_ERROR(FromError(e, "committing the transaction"));
   return FirstDeliveryError();
 }
 
@@ -576,13 +824,34 @@ int64_t KafkaLog::EndOffset(const std::string& topic, int partition) const {
   return high;
 }
 
-int64_t KafkaLog::WrittenEnd(const std::string& topic, int partition) const {
+int64_t KafkaLog::WrittenEnd(const std::string& topic, int partition, int64_t* in_flight_low) const {
   rd_kafka_poll(producer_, 0);  // serves the delivery reports that have arrived
   std::lock_guard<std::mutex> lock(const_cast<std::mutex&>(mu_));
+  if (in_flight_low) *in_flight_low = INT64_MAX;
   auto it = writes_.find(topic);
   if (it == writes_.end() || static_cast<size_t>(partition) >= it->second.size()) return -1;
   const PartitionWrites& w = it->second[partition];
-  return w.in_flight > 0 ? INT64_MAX : w.end;
+  if (in_flight_low) {
+    for (const Low& l : w.lows) {
+      if (l.offset >= 0) continue;  // acknowledged (kept for UnfetchedLow)
+      *in_flight_low = l.timestamp;
+      break;
+    }
+  }
+  return w.end;
+}
+
+int64_t KafkaLog::UnfetchedLow(const std::string& topic, int partition, int64_t fetched) {
+  rd_kafka_poll(producer_, 0);  // serves the delivery reports that have arrived
+  std::lock_guard<std::mutex> lock(mu_);
+  PartitionWrites& w = WritesOf(topic, partition);
+  if (!w.tracked) {  // from now on acknowledged entries stay until fetched
+    w.tracked = true;
+    w.tracked_from = w.end;
+  }
+  if (fetched < w.tracked_from) return INT64_MIN;  // acknowledged before tracking began: unknown
+  while (!w.lows.empty() && w.lows.front().offset >= 0 && w.lows.front().offset < fetched) w.lows.pop_front();
+  return w.lows.empty() ? INT64_MAX : w.lows.front().timestamp;
 }
 
 std::vector<std::string> KafkaLog::Topics() const {

@@ -14,6 +14,8 @@
 //
 // Settings given in `client` go to librdkafka as they are (bootstrap.servers, security.protocol,
 // sasl.*, ssl.*, ...). Their values are never printed: errors name the key only.
+#include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -26,6 +28,7 @@
 
 struct rd_kafka_s;
 struct rd_kafka_queue_s;
+struct rd_kafka_error_s;
 
 namespace eddy {
 
@@ -59,10 +62,12 @@ class KafkaLog final : public Log {
   // else the broker's high watermark.
   int64_t EndOffset(const std::string& topic, int partition) const override;
   std::vector<std::string> Topics() const override;
-  int64_t WrittenEnd(const std::string& topic, int partition) const override;
+  int64_t WrittenEnd(const std::string& topic, int partition, int64_t* in_flight_low = nullptr) const override;
+  int64_t UnfetchedLow(const std::string& topic, int partition, int64_t fetched) override;
   std::unique_ptr<LogReader> NewReader(const std::string& group) override;
   Status CommitOutputs(const std::vector<GroupOffsets>& offsets) override;
   bool transactional() const override { return !settings_.transactional_id.empty(); }
+  bool TakeAborted() override;
 
   // Called from librdkafka's delivery reports.
   void Delivered(std::string_view topic, int partition, int64_t offset, int error, const char* reason);
@@ -72,17 +77,41 @@ class KafkaLog final : public Log {
   Status Create(const std::string& topic, int partitions, bool compacted, bool retained = false);
   Status Flush();
   Status FirstDeliveryError();
+  Result<bool> Transact(const std::function<rd_kafka_error_s*()>& call, const std::string& what);
+  Status Abort();
+  // Creates the producer (and, with exactly once, initializes its transactions).
+  Status Connect();
+  // After a fatal producer error: a new producer, and the outputs since the last commit given up.
+  Status Replace();
+  // The records of a transaction aborted or a producer replaced: no longer waited for.
+  void ForgetPending();
 
   KafkaSettings settings_;
   rd_kafka_s* producer_ = nullptr;
   bool in_transaction_ = false;
+  bool doomed_ = false;    // the open transaction failed: appends are dropped until it is aborted
+  bool aborted_ = false;   // outputs since the last commit were given up (TakeAborted)
+  bool delivery_error_transient_ = false;
   mutable std::map<std::string, int> partitions_;  // topics known to exist
   std::mutex mu_;                                  // guards what delivery reports write
   // Per topic and partition: one past the last acknowledged offset, and the records appended
-  // but not acknowledged yet (looked up by topic without making a string).
+  // but not acknowledged yet (looked up by topic without making a string). `lows` keeps the
+  // smallest timestamp of the records in flight (a sliding-window minimum: entries with rising
+  // timestamps, a later record's entry replacing earlier ones with later timestamps; delivery
+  // reports of one partition come in append order). Once UnfetchedLow is asked about the
+  // partition, acknowledged entries stay until the reader has fetched past their offset.
+  struct Low {
+    uint64_t seq;
+    int64_t timestamp;
+    int64_t offset;  // -1 until acknowledged
+  };
   struct PartitionWrites {
     int64_t end = -1;
     int64_t in_flight = 0;
+    uint64_t appended = 0, acknowledged = 0;
+    bool tracked = false;
+    int64_t tracked_from = -1;  // `end` when tracking began
+    std::deque<Low> lows;
   };
   PartitionWrites& WritesOf(std::string_view topic, int partition);
   std::map<std::string, std::vector<PartitionWrites>, std::less<>> writes_;

@@ -15,6 +15,7 @@ class DirectReader final : public LogReader {
   bool AtEnd(const std::string& topic, int partition, int64_t offset) override {
     return offset >= log_->EndOffset(topic, partition);
   }
+  int64_t EndOffset(const std::string& topic, int partition) override { return log_->EndOffset(topic, partition); }
 
  private:
   const Log* log_;

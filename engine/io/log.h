@@ -25,6 +25,9 @@ class LogReader {
   // True when nothing is known to follow `offset` in the partition right now (the reader has
   // reached its end); false while records may still be on their way.
   virtual bool AtEnd(const std::string& topic, int partition, int64_t offset) = 0;
+  // The partition's end as the reader last learnt it (cheap: no round trip when it can be
+  // helped), or -1 when it does not know.
+  virtual int64_t EndOffset(const std::string& /*topic*/, int /*partition*/) { return -1; }
   // The offset the reader's group committed for the partition, or -1 when none is known.
   virtual int64_t Committed(const std::string& /*topic*/, int /*partition*/) { return -1; }
 
@@ -78,9 +81,19 @@ class Log {
   // The offset the next appended record of the partition gets.
   virtual int64_t EndOffset(const std::string& topic, int partition) const = 0;
   virtual std::vector<std::string> Topics() const = 0;
-  // One past the last record this process appended to the partition, for a reader to know it has
-  // seen them all; INT64_MAX while appends are still on their way (Kafka); -1 when none.
-  virtual int64_t WrittenEnd(const std::string& topic, int partition) const { return EndOffset(topic, partition); }
+  // One past the last record this process appended to the partition and saw acknowledged, for a
+  // reader to know it has fetched them all (-1 when none). `in_flight_low`, if given, gets the
+  // smallest timestamp of the records appended but not acknowledged yet (Kafka), INT64_MAX if none.
+  virtual int64_t WrittenEnd(const std::string& topic, int partition, int64_t* in_flight_low = nullptr) const {
+    if (in_flight_low) *in_flight_low = INT64_MAX;
+    return EndOffset(topic, partition);
+  }
+  // The smallest timestamp of the records this process wrote to the partition that a reader at
+  // `fetched` has not fetched yet (INT64_MAX if none). One reader per partition (a repartition
+  // topic's task): what it has fetched is forgotten.
+  virtual int64_t UnfetchedLow(const std::string& topic, int partition, int64_t fetched) {
+    return fetched < EndOffset(topic, partition) ? INT64_MIN : INT64_MAX;
+  }
   // Deletes a topic and its records (DROP ... DELETE TOPIC); a missing topic is no error.
   virtual Status DeleteTopic(const std::string& topic) {
     return Status::Unsupported("this log cannot delete the topic " + topic);
@@ -103,6 +116,10 @@ class Log {
   virtual Status CommitOutputs(const std::vector<GroupOffsets>& /*offsets*/) { return Status::Ok(); }
   // True when outputs and offsets commit in one transaction (exactly once).
   virtual bool transactional() const { return false; }
+  // True (once) when the last CommitOutputs gave up what was appended since the commit before
+  // (Kafka: a transaction aborted, or records not acknowledged in time): the engine goes back to
+  // its last commit and processes the inputs from there again.
+  virtual bool TakeAborted() { return false; }
 };
 
 }  // namespace eddy

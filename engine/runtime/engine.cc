@@ -169,6 +169,7 @@ struct Engine::QueryGroup {
   std::shared_ptr<const QueryPlan> plan;
   std::shared_ptr<LogReader> reader;
   int partitions = 1;                           // tasks: the most partitions of any input
+  std::string sink_topic;
 };
 
 struct Engine::RunningQuery {
@@ -182,6 +183,8 @@ struct Engine::RunningQuery {
   std::vector<std::string> topics;  // each input topic once
   std::shared_ptr<LogReader> reader;
   std::vector<RepartitionSourceOperator*> repartition_sources;
+  std::string sink_topic;                   // the topic the query writes ("" for a transient query)
+  int levels = 0;                           // the most re-keys a record goes through
   std::string group;                        // the consumer group (Kafka)
   std::vector<std::string> changelogged;    // stores backed by a changelog topic (Kafka)
   // Next offset to read per (topic, partition), and records read ahead but not yet processed.
@@ -194,8 +197,13 @@ struct Engine::RunningQuery {
     // Over Kafka, with repartition topics: what the input feeds. kMerging inputs meet records
     // that come back through a repartition topic (a table joined with a re-keyed stream).
     enum class Stage : uint8_t { kPlain, kRepartition, kMerging } stage = Stage::kPlain;
+    int level = 0;  // re-keys a record has been through when it arrives here (or meets it: kMerging)
+    bool written_here = false;  // a query running here writes the topic (as of queries_epoch_)
+    uint64_t written_epoch = 0;
   };
   std::vector<Input> inputs;
+  uint64_t restored = 0, to_restore = 0;  // changelog records restored, of the offsets to restore
+  bool restoring = false;
 };
 
 namespace {
@@ -209,6 +217,11 @@ uint64_t FromBe64(std::string_view s) {
   uint64_t v = 0;
   for (size_t i = 0; i < 8 && i < s.size(); ++i) v = (v << 8) | static_cast<uint8_t>(s[i]);
   return v;
+}
+std::string SinkTopic(const Topology& t) {
+  for (const auto& op : t.operators)
+    if (const auto* sink = dynamic_cast<const SinkOperator*>(op.get())) return sink->topic();
+  return "";
 }
 std::string OffsetKey(const std::string& query, const std::string& topic, int partition) {
   return query + '\0' + topic + '\0' + std::to_string(partition);
@@ -274,7 +287,9 @@ Status Engine::Replay() {
   if (!options_.command_topic.empty()) {
     ASSIGN_OR_RETURN(texts, JoinCommandTopic(texts));
   }
-  return Seed(texts);
+  RETURN_IF_ERROR(Seed(texts));
+  committed_statements_ = next_statement_;
+  return Status::Ok();
 }
 
 Result<std::vector<std::string>> Engine::JoinCommandTopic(const std::vector<std::string>& local) {
@@ -567,6 +582,8 @@ Status Engine::StartQuery(std::shared_ptr<const QueryPlan> plan, bool transient)
   q->ctx.writer = writer_.get();
   q->ctx.query_id = q->id;
   RETURN_IF_ERROR(q->topology->Open(q->ctx));
+  q->sink_topic = SinkTopic(*q->topology);
+  ++queries_epoch_;
   // Persistent queries start from their committed offsets, else the earliest; transient ones
   // from the latest unless auto.offset.reset says otherwise.
   auto reset = options_.properties.find("auto.offset.reset");
@@ -610,6 +627,8 @@ Status Engine::StartGroup(std::shared_ptr<const QueryPlan> plan) {
   g->group = options_.group_prefix + g->id;
   g->plan = plan;
   ASSIGN_OR_RETURN(std::unique_ptr<Topology> probe, plan->Build());
+  g->sink_topic = SinkTopic(*probe);
+  ++queries_epoch_;
   std::vector<std::string> topics;
   for (SourceOperator* s : probe->sources) {
     if (std::find(topics.begin(), topics.end(), s->topic()) == topics.end()) topics.push_back(s->topic());
@@ -639,35 +658,62 @@ Status Engine::StartTask(QueryGroup& g, int partition, const std::vector<std::st
   q->topics = topics;
   ASSIGN_OR_RETURN(q->topology, g.plan->Build());
   SpliceRepartitions(*q->topology, options_.changelog_prefix + g.id, g.partitions, &q->repartition_sources);
+
   q->ctx.state = db_;
   q->ctx.processing_log = &processing_log_;
   q->ctx.writer = writer_.get();
   q->ctx.query_id = q->id;
   q->ctx.store_suffix = "#" + std::to_string(partition);
   RETURN_IF_ERROR(q->topology->Open(q->ctx));
+  q->sink_topic = SinkTopic(*q->topology);
+  ++queries_epoch_;
   if (!options_.changelog_prefix.empty()) {
     for (const auto& name : q->ctx.opened_stores)
       if (std::find(q->changelogged.begin(), q->changelogged.end(), name) == q->changelogged.end())
         q->changelogged.push_back(name);
     RETURN_IF_ERROR(RestoreChangelogs(*q));
   }
-  // Which inputs meet repartitioned records: those whose path reaches an operator that a
-  // repartition source also feeds.
-  std::set<const Operator*> after_repartition;
+  // Levels: how many re-keys a record has been through when it reaches an input (a repartition
+  // topic written by plain inputs is level 1, one written from level 1 is level 2, ...). Inputs
+  // that meet repartitioned records (whose path reaches an operator a repartition source also
+  // feeds) are merging, at the level of what they meet.
+  std::map<std::string, int> level;  // repartition topic -> level
+  auto first_sink = [](const Operator* op) -> const RepartitionSinkOperator* {
+    for (; op; op = op->downstream())
+      if (const auto* sink = dynamic_cast<const RepartitionSinkOperator*>(op)) return sink;
+    return nullptr;
+  };
+  for (const SourceOperator* src : q->topology->sources)
+    if (const RepartitionSinkOperator* sink = first_sink(src)) level[sink->topic()] = 1;
+  for (size_t round = 0; round < q->repartition_sources.size(); ++round)
+    for (const RepartitionSourceOperator* src : q->repartition_sources)
+      if (const RepartitionSinkOperator* sink = first_sink(src->downstream()))
+        level[sink->topic()] = std::max(level[sink->topic()], level[src->topic()] + 1);
+  std::map<const Operator*, int> after_repartition;  // operator -> the level of what reaches it
   for (const RepartitionSourceOperator* src : q->repartition_sources)
     for (const Operator* op = src->downstream(); op && !dynamic_cast<const RepartitionSinkOperator*>(op); op = op->downstream())
-      after_repartition.insert(op);
-  std::set<std::string> merging, repartitioned;
-  for (const RepartitionSourceOperator* src : q->repartition_sources) repartitioned.insert(src->topic());
+      after_repartition[op] = std::max(after_repartition[op], level[src->topic()]);
+  std::map<std::string, int> merging;
+  std::set<std::string> repartitioned;
+  for (const RepartitionSourceOperator* src : q->repartition_sources) {
+    repartitioned.insert(src->topic());
+    q->levels = std::max(q->levels, level[src->topic()]);
+  }
   for (const SourceOperator* src : q->topology->sources)
     for (const Operator* op = src; op && !dynamic_cast<const RepartitionSinkOperator*>(op); op = op->downstream())
-      if (after_repartition.count(op)) merging.insert(src->topic());
+      if (auto it = after_repartition.find(op); it != after_repartition.end())
+        merging[src->topic()] = std::max(merging[src->topic()], it->second);
   for (const auto& topic : topics) {
     RunningQuery::Input in;
     in.topic = topic;
     in.partition = partition;
-    if (repartitioned.count(topic)) in.stage = RunningQuery::Input::Stage::kRepartition;
-    else if (merging.count(topic)) in.stage = RunningQuery::Input::Stage::kMerging;
+    if (repartitioned.count(topic)) {
+      in.stage = RunningQuery::Input::Stage::kRepartition;
+      in.level = level[topic];
+    } else if (merging.count(topic)) {
+      in.stage = RunningQuery::Input::Stage::kMerging;
+      in.level = merging[topic];
+    }
     std::string v;
     ASSIGN_OR_RETURN(bool found, offsets_store_->Get(OffsetKey(q->id, topic, partition), &v));
     if (found) in.offset = static_cast<int64_t>(FromBe64(v));
@@ -716,25 +762,31 @@ Status Engine::ServeGroups() {
   return Status::Ok();
 }
 
-bool Engine::MayMerge(RunningQuery& q, int64_t timestamp) {
+bool Engine::MayMerge(RunningQuery& q, int64_t timestamp, int level) {
   using Stage = RunningQuery::Input::Stage;
-  // No task of the query here may still hold, or have on its way back through a repartition
-  // topic, a record earlier than this one: any of them may end up meeting this record's table
-  // (a query can re-key several times, each stage feeding the next).
+  // No task of the query here may still hold an earlier record that could end up where this one
+  // goes, at this record's level (re-keys so far) or before it: a record on its way into a
+  // repartition topic waits for the tasks' earlier records on their way in (so that each
+  // repartition partition gets its records in timestamp order); a record that meets re-keyed
+  // records (a table's, or a re-keyed one itself) also waits for the earlier records of lower
+  // levels still on their way (a query can re-key several times, each level feeding the next).
+  // Records of its own level in other tasks matter too: what they become is re-keyed again, or
+  // goes to a sink partitioned otherwise than the tasks (by the sink's key format).
   for (auto& t : queries_) {
     if (t->id != q.id) continue;
     for (auto& in : t->inputs) {
-      if (in.stage == Stage::kMerging) continue;
+      if (in.stage == Stage::kMerging || in.level > level) continue;
       if (in.stage == Stage::kRepartition) {
-        // Everything this instance wrote to the partition has been fetched (buffers are refilled
-        // once consumed: fetch what follows the buffered records, which may wait behind this one).
-        const int64_t written = options_.log->WrittenEnd(in.topic, in.partition);
+        // Every record this instance wrote to the partition that is not later than this one has
+        // been fetched (buffers are refilled once consumed: fetch what follows the buffered
+        // records, which may wait behind this one).
         int64_t fetched = in.next < in.buffer.size() ? in.buffer.back().offset + 1 : in.offset;
-        if (fetched < written && in.next < in.buffer.size()) {
+        int64_t unfetched = options_.log->UnfetchedLow(in.topic, in.partition, fetched);
+        if (unfetched <= timestamp && in.next < in.buffer.size()) {
           if (!t->reader->Read(in.topic, in.partition, fetched, 512, in.buffer).ok()) return false;
-          fetched = in.buffer.back().offset + 1;
+          unfetched = options_.log->UnfetchedLow(in.topic, in.partition, in.buffer.back().offset + 1);
         }
-        if (fetched < written) {
+        if (unfetched <= timestamp) {
           in_flight_wait_ = true;
           return false;
         }
@@ -745,45 +797,118 @@ bool Engine::MayMerge(RunningQuery& q, int64_t timestamp) {
         if (in.buffer[in.next].timestamp < timestamp) return false;
       } else if (!t->reader->AtEnd(in.topic, in.partition, in.offset)) {
         return false;
+      } else if (const size_t i = static_cast<size_t>(&in - t->inputs.data());
+                 WrittenHere(*t, i) && InputLow(*t, i, q.id, 0) <= timestamp) {
+        return false;  // a query here that writes the input is behind
       }
     }
   }
   return true;
 }
 
+bool Engine::WrittenHere(RunningQuery& t, size_t i) {
+  RunningQuery::Input& in = t.inputs[i];
+  if (in.written_epoch != queries_epoch_) {
+    in.written_epoch = queries_epoch_;
+    in.written_here = std::any_of(queries_.begin(), queries_.end(), [&](const auto& w) {
+      return !w->transient && w->sink_topic == in.topic;
+    }) || std::any_of(groups_.begin(), groups_.end(), [&](const auto& g) { return g->sink_topic == in.topic; });
+  }
+  return in.written_here;
+}
+
+int64_t Engine::InputLow(RunningQuery& t, size_t i, const std::string& reader, int depth) {
+  RunningQuery::Input& in = t.inputs[i];
+  if (in.next < in.buffer.size()) return in.buffer[in.next].timestamp;
+  if (!t.reader->AtEnd(in.topic, in.partition, in.offset)) return INT64_MIN;  // can't tell yet
+  // Records this process wrote to the partition that the reader has not fetched yet (over
+  // Kafka: acknowledged but not fetched, or still on their way to the broker).
+  int64_t low = INT64_MAX;
+  if (options_.log->WrittenEnd(in.topic, in.partition, &low) > in.offset) return INT64_MIN;
+  return std::min(low, WritersLow(in.topic, reader, depth + 1));
+}
+
+int64_t Engine::WritersLow(const std::string& topic, const std::string& reader, int depth) {
+  // The queries running here that write `topic`: the earliest record any of their tasks still
+  // holds, or may still fetch from an input (recursively: from the queries that write that).
+  int64_t low = INT64_MAX;
+  if (depth > 16) return low;  // a query feeding its own input: no alignment
+  for (auto& g : groups_)  // over Kafka: a writer whose partitions are not assigned yet
+    if (g->sink_topic == topic && g->id != reader && !g->reader->has_assignment()) return INT64_MIN;
+  for (auto& t : queries_) {
+    if (t->transient || t->sink_topic != topic || t->id == reader) continue;
+    for (size_t i = 0; i < t->inputs.size(); ++i) {
+      low = std::min(low, InputLow(*t, i, reader, depth));
+      if (low == INT64_MIN) return low;
+    }
+  }
+  return low;
+}
+
 Result<size_t> Engine::Step(RunningQuery& q, size_t budget) {
   size_t done = 0;
-  // Only where re-keyed records meet a table (a join): aggregations and projections do not
-  // depend on how the tasks' records interleave.
-  const bool ordered = q.task >= 0 && !q.repartition_sources.empty() &&
-                       std::any_of(q.inputs.begin(), q.inputs.end(), [](const RunningQuery::Input& in) {
-                         return in.stage == RunningQuery::Input::Stage::kMerging;
-                       });
+  // Over Kafka, a query that re-keys: its tasks take turns in timestamp order, so that each
+  // repartition partition gets its records in timestamp order and what the query makes of them
+  // (a join's or an aggregate's changes) comes out in timestamp order too, as downstream queries
+  // expect.
+  using Stage = RunningQuery::Input::Stage;
+  const bool rekeys = q.task >= 0 && !q.repartition_sources.empty();
+  // Per input: the earliest timestamp a query running here may still write to it (computed once
+  // an input runs dry; nothing upstream moves while this task runs).
+  std::vector<int64_t>& upstream = upstream_low_;
+  upstream.assign(q.inputs.size(), kUnknownLow);
   while (done < budget) {
     // Refill empty buffers, then take the waiting record with the smallest timestamp.
     // A partition with nothing buffered that is not known to be at its end may still hold an
     // earlier record (over Kafka, one not fetched yet): wait for it rather than guess.
     RunningQuery::Input* best = nullptr;
-    bool waiting = false;
+    RunningQuery::Input* best_plain = nullptr;  // of the inputs a re-keying query re-keys
+    bool waiting = false, waiting_plain = false;
     for (auto& in : q.inputs) {
       if (in.next >= in.buffer.size()) {
         in.buffer.clear();
         in.next = 0;
         RETURN_IF_ERROR(q.reader->Read(in.topic, in.partition, in.offset, 512, in.buffer));
-        if (in.buffer.empty() && !q.reader->AtEnd(in.topic, in.partition, in.offset)) waiting = true;
+        if (in.buffer.empty() && !q.reader->AtEnd(in.topic, in.partition, in.offset)) {
+          waiting = true;
+          waiting_plain = waiting_plain || in.stage == Stage::kPlain;
+        }
       }
-      if (in.next < in.buffer.size() &&
-          (!best || in.buffer[in.next].timestamp < best->buffer[best->next].timestamp))
-        best = &in;
+      if (in.next >= in.buffer.size()) continue;
+      const int64_t t = in.buffer[in.next].timestamp;
+      if (!best || t < best->buffer[best->next].timestamp) best = &in;
+      if (rekeys && in.stage == Stage::kPlain && (!best_plain || t < best_plain->buffer[best_plain->next].timestamp))
+        best_plain = &in;
     }
-    // A task of a query whose re-keyed records meet tables takes its turn in timestamp order
-    // across the query's tasks: its records go through repartition topics to other tasks, which
-    // must see them in order.
-    if (!best || waiting ||
-        ((best->stage == RunningQuery::Input::Stage::kMerging || ordered) &&
-         !MayMerge(q, best->buffer[best->next].timestamp))) {
-      break;
+    // A task of a query that re-keys takes its turn in timestamp order across the query's tasks
+    // (see MayMerge): its records go through repartition topics to other tasks, which must see
+    // them in order.
+    bool take = best && !waiting &&
+                (!(best->stage == Stage::kMerging || rekeys) ||
+                 MayMerge(q, best->buffer[best->next].timestamp, best->level));
+    // An input of another topic that has run dry but is written by queries here that are behind
+    // (a table another query keeps): wait for them, so that this record meets what their
+    // earlier inputs make of the table, whatever order the queries run in. (A record on its way
+    // into a repartition topic meets nothing yet.)
+    if (take && !(rekeys && best->stage == Stage::kPlain)) {
+      const int64_t ts = best->buffer[best->next].timestamp;
+      for (size_t i = 0; i < q.inputs.size() && take; ++i) {
+        RunningQuery::Input& in = q.inputs[i];
+        if (in.next < in.buffer.size() || in.topic == best->topic || in.stage == Stage::kRepartition) continue;
+        if (upstream[i] == kUnknownLow) upstream[i] = InputLow(q, i, q.id, 0);
+        take = upstream[i] > ts;
+      }
     }
+    // While the earliest record waits (for re-keyed records on their way back, say), a later one
+    // on its way into a repartition topic can go: it meets nothing before it comes back.
+    if (!take && best_plain && best_plain != best && !waiting_plain &&
+        MayMerge(q, best_plain->buffer[best_plain->next].timestamp, 0)) {
+      best = best_plain;
+      take = true;
+    }
+    if (!take) break;
+    const int64_t ts = best->buffer[best->next].timestamp;
+
     const RawRecord& r = best->buffer[best->next++];
     best->offset = r.offset + 1;
     // A query that reads one topic twice (a self-join) feeds every source of it.
@@ -863,6 +988,7 @@ Status Engine::Commit() {
       for (const auto& in : q->inputs) g.offsets.push_back({{in.topic, in.partition}, in.offset});
     }
     RETURN_IF_ERROR(options_.log->CommitOutputs(groups));
+    if (options_.log->TakeAborted()) return Rewind();
     PurgeRepartitionTopics();
     for (const auto& [topic, partition] : written)
       RETURN_IF_ERROR(offsets_store_->Put(OffsetKey("changelog", topic, partition),
@@ -877,7 +1003,38 @@ Status Engine::Commit() {
   }
   since_commit_ = 0;
   dirty_ = false;
+  committed_statements_ = next_statement_;
   return db_->Commit();
+}
+
+Status Engine::Rewind() {
+  // A statement persisted since the last commit went with it: the catalog cannot go back.
+  if (next_statement_ != committed_statements_)
+    return Status::IoError("Kafka: the commit of a statement was aborted; restart eddy to resume");
+  std::map<QueryGroup*, std::map<int, std::vector<std::string>>> tasks;  // group -> partition -> topics
+  for (auto it = queries_.begin(); it != queries_.end();) {
+    RunningQuery& q = **it;
+    QueryGroup* g = nullptr;
+    for (auto& gp : groups_)
+      if (!q.transient && q.task >= 0 && gp->id == q.id) g = gp.get();
+    if (!g) {
+      ++it;
+      continue;
+    }
+    tasks[g][q.task] = q.topics;
+    (void)q.topology->Close();
+    it = queries_.erase(it);
+  }
+  db_->Discard();
+  since_commit_ = 0;
+  dirty_ = false;
+  for (auto& [g, parts] : tasks) {
+    std::vector<std::pair<std::pair<std::string, int>, int64_t>> offsets;
+    for (const auto& [partition, topics] : parts) RETURN_IF_ERROR(StartTask(*g, partition, topics, offsets));
+    RETURN_IF_ERROR(g->reader->Assign(offsets));
+    std::fprintf(stderr, "eddy: %s: %zu tasks restarted from the last commit\n", g->id.c_str(), parts.size());
+  }
+  return Status::Ok();
 }
 
 void Engine::PurgeRepartitionTopics() {
@@ -943,6 +1100,9 @@ Status Engine::RestoreChangelogs(RunningQuery& q) {
     if (found) offset = static_cast<int64_t>(FromBe64(v));
     ASSIGN_OR_RETURN(KvStore * kv, db_->Store(store));
     size_t restored = 0;
+    const int64_t end = options_.log->EndOffset(topic, partition);
+    if (end > offset) q.to_restore += static_cast<uint64_t>(end - offset);
+    q.restoring = true;
     std::vector<RawRecord> batch;
     for (;;) {
       batch.clear();
@@ -954,6 +1114,7 @@ Status Engine::RestoreChangelogs(RunningQuery& q) {
         offset = r.offset + 1;
         ++restored;
       }
+      q.restored += batch.size();
       if (batch.empty()) {
         if (reader->AtEnd(topic, partition, offset)) break;
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
@@ -963,6 +1124,7 @@ Status Engine::RestoreChangelogs(RunningQuery& q) {
       std::fprintf(stderr, "eddy: %s: restored %zu changes of %s from %s\n", q.id.c_str(), restored, store.c_str(), topic.c_str());
     RETURN_IF_ERROR(offsets_store_->Put(OffsetKey("changelog", topic, partition), Be64(static_cast<uint64_t>(offset))));
   }
+  q.restoring = false;
   return db_->Commit();
 }
 
@@ -978,6 +1140,21 @@ std::optional<Engine::QueryStats> Engine::Stats(const std::string& query_id) con
       s.stream_time = std::max(s.stream_time, src->max_timestamp_out());
     }
     s.records_out += q->topology->last ? q->topology->last->records_out() : 0;
+    s.restored += q->restored;
+    s.to_restore += q->to_restore;
+    s.restoring = s.restoring || q->restoring;
+    if (q->transient) continue;
+    for (const auto& in : q->inputs) {
+      // Everything handed out processed and the reader at the partition's end: no lag (over
+      // Kafka the end counts transaction markers, which no record stands for).
+      if (in.next >= in.buffer.size() && q->reader->AtEnd(in.topic, in.partition, in.offset)) {
+        s.lag = std::max<int64_t>(s.lag, 0);
+        continue;
+      }
+      const int64_t end = q->reader->EndOffset(in.topic, in.partition);
+      if (end < 0) continue;
+      s.lag = std::max<int64_t>(s.lag, 0) + std::max<int64_t>(0, end - in.offset);
+    }
   }
   for (const auto& g : groups_) found = found || g->id == query_id;
   if (!found) return std::nullopt;

@@ -86,6 +86,7 @@ class Engine {
 
   const Catalog& catalog() const { return catalog_; }
   ProcessingLog& processing_log() { return processing_log_; }
+  const ProcessingLog& processing_log() const { return processing_log_; }
   Log& log() { return *options_.log; }
   const Log& log() const { return *options_.log; }
   void set_row_callback(RowCallback cb) { row_callback_ = std::move(cb); }
@@ -95,6 +96,14 @@ class Engine {
     uint64_t records_in = 0;   // read from its inputs and deserialized
     uint64_t records_out = 0;  // written to its sink (or handed to the row callback)
     int64_t stream_time = INT64_MIN;  // the largest input timestamp seen
+    // Lag: over the input partitions it runs here, the records between where it stands and the
+    // partition's end (Kafka: librdkafka's cached high watermark); -1 when no end is known.
+    int64_t lag = -1;
+    // Restores of its tasks' state from their changelogs (Kafka): records restored, and the
+    // changelog offsets they spanned; restoring while a task is at it.
+    uint64_t restored = 0;
+    uint64_t to_restore = 0;
+    bool restoring = false;
   };
   std::optional<QueryStats> Stats(const std::string& query_id) const;
   // EXPLAIN of a running query: "text", "dot" or "mermaid"; empty when there is no such query.
@@ -153,7 +162,16 @@ class Engine {
   // Over Kafka: whether a record at `timestamp` may meet repartitioned records in task `q` now,
   // or must wait for this instance's earlier records to come back through the repartition topic
   // (so one instance gives the same results as processing in timestamp order would).
-  bool MayMerge(RunningQuery& q, int64_t timestamp);
+  bool MayMerge(RunningQuery& q, int64_t timestamp, int level);
+  // The earliest timestamp a query running here (other than `reader`) may still write to `topic`:
+  // INT64_MAX when none can, INT64_MIN when one cannot tell yet (an input not fetched to its end).
+  int64_t WritersLow(const std::string& topic, const std::string& reader, int depth);
+  // The same for input `i` of task `t`: its next record's, or what may still arrive on it.
+  int64_t InputLow(RunningQuery& t, size_t i, const std::string& reader, int depth);
+  static constexpr int64_t kUnknownLow = INT64_MIN + 1;
+  uint64_t queries_epoch_ = 1;  // moves when a query or task starts
+  bool WrittenHere(RunningQuery& t, size_t i);  // whether a query here writes input i's topic
+  std::vector<int64_t> upstream_low_;  // Step's scratch
   // Processes up to `budget` waiting records of `q`; returns how many it processed.
   Result<size_t> Step(RunningQuery& q, size_t budget);
 
@@ -176,6 +194,10 @@ class Engine {
   size_t since_commit_ = 0;
   bool dirty_ = false;  // outputs or input offsets not committed yet
   Status RestoreChangelogs(RunningQuery& q);
+  // Kafka: the log gave up the outputs since the last commit (Log::TakeAborted): the tasks start
+  // again from the last commit, with the state it left.
+  Status Rewind();
+  int64_t committed_statements_ = 0;  // next_statement_ at the last commit
   std::string ChangelogTopic(const std::string& store) const;
   std::string last_started_query_;
 };

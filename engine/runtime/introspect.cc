@@ -113,6 +113,10 @@ Result<TextTable> DescribeSource(const Engine& e, const std::string& name, bool 
       note += fmt::format("Query {}: {} records in, {} out, stream time {}\n", id, s->records_in, s->records_out,
                           s->stream_time == INT64_MIN ? std::string("none yet")
                                                       : temporal::FormatTimestamp(s->stream_time));
+      // Lag, errors and restores (over Kafka: of the tasks this instance runs).
+      note += fmt::format("Query {}: {}, lag {}, {} processing errors, restored {} of {} changelog records\n", id,
+                          s->restoring ? "restoring" : "running", s->lag < 0 ? std::string("unknown") : std::to_string(s->lag),
+                          e.processing_log().count(id), s->restored, s->to_restore);
     }
     if (!def->statement_text.empty()) note += "Statement: " + def->statement_text + "\n";
   }

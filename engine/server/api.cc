@@ -190,12 +190,16 @@ JsonValue QueryIds(const Engine& e, const std::string& source, bool writes) {
 }
 
 JsonValue SourceDescription(const Engine& e, const SourceDef& def, bool extended) {
-  std::string stats;
+  std::string stats, errors;
   if (extended) {
     for (const auto& [id, q] : e.catalog().queries()) {
       if (q.sink != def.name) continue;
-      if (std::optional<Engine::QueryStats> s = e.Stats(id))
-        stats += fmt::format("{}: {} records in, {} records out ", id, s->records_in, s->records_out);
+      if (std::optional<Engine::QueryStats> s = e.Stats(id)) {
+        stats += fmt::format("{}: {} records in, {} records out, {}, lag {}, restored {} of {} changelog records ", id,
+                             s->records_in, s->records_out, s->restoring ? "restoring" : "running",
+                             s->lag < 0 ? std::string("unknown") : std::to_string(s->lag), s->restored, s->to_restore);
+        errors += fmt::format("{}: {} processing errors ", id, e.processing_log().count(id));
+      }
     }
   }
   return Obj({{"name", Str(def.name)},
@@ -206,7 +210,7 @@ JsonValue SourceDescription(const Engine& e, const SourceDef& def, bool extended
               {"type", Str(def.is_table ? "TABLE" : "STREAM")},
               {"timestamp", Str(def.timestamp_column.value_or(""))},
               {"statistics", Str(stats)},
-              {"errorStats", Str("")},
+              {"errorStats", Str(errors)},
               {"extended", JsonValue::Bool(extended)},
               {"keyFormat", Str(def.key_format)},
               {"valueFormat", Str(def.value_format)},
@@ -1084,8 +1088,7 @@ void KsqlApi::Metrics(HttpResponse& resp) {
         r.state_bytes += size.bytes;
         r.state_keys += size.keys;
       }
-      auto it = processing_errors_.find(id);
-      r.errors = it == processing_errors_.end() ? 0 : it->second;
+      r.errors = e.processing_log().count(id);
       rows.push_back(std::move(r));
     }
     auto family = [&](const char* name, const char* type, const char* help, auto value) {
@@ -1104,6 +1107,17 @@ void KsqlApi::Metrics(HttpResponse& resp) {
            [](const Row& r) { return r.state_keys; });
     family("eddy_query_stream_time_ms", "gauge", "The largest input timestamp a query has seen (ms).",
            [](const Row& r) { return r.stats.stream_time == INT64_MIN ? 0 : r.stats.stream_time; });
+    family("eddy_query_consumer_lag", "gauge",
+           "Records of a query's input partitions (those this instance runs) after its position; -1: unknown.",
+           [](const Row& r) { return r.stats.lag; });
+    family("eddy_query_restoring", "gauge", "1 while a task of the query restores its state from a changelog, else 0.",
+           [](const Row& r) { return r.stats.restoring ? 1 : 0; });
+    family("eddy_query_restored_records_total", "counter",
+           "Changelog records the query's tasks running here restored when they started.",
+           [](const Row& r) { return r.stats.restored; });
+    family("eddy_query_records_to_restore_total", "counter",
+           "Changelog offsets the query's tasks running here had to restore (records and transaction markers).",
+           [](const Row& r) { return r.stats.to_restore; });
     out += "# HELP eddy_topic_end_offset The next offset of a partition of a topic.\n# TYPE eddy_topic_end_offset gauge\n";
     for (const auto& topic : e.log().Topics())
       for (int p = 0; p < std::max(1, e.log().Partitions(topic)); ++p)

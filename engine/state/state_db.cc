@@ -145,6 +145,12 @@ class StateDb::RocksKvStore final : public KvStore {
     return Status::Ok();
   }
   size_t dirty() const { return dirty_.size(); }
+  // Forgets the cache (its changes too): StateDb::Discard.
+  void Drop() {
+    cache_.clear();
+    dirty_.clear();
+    bytes_ = 0;
+  }
   Status Error(const rocksdb::Status& s) const {
     return Status::IoError(fmt::format("state store {} at {}: {}", name(), owner_->path_, s.ToString()));
   }
@@ -378,6 +384,11 @@ Status SetStateOption(const std::string& name, const std::string& value, StateDb
                                        "total-write-buffer, store-cache)", name));
   }
   return Status::Ok();
+}
+
+void StateDb::Discard() {
+  for (auto& [name, store] : stores_) store->Drop();
+  batch_->Clear();
 }
 
 Status StateDb::Commit() {

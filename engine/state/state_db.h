@@ -62,6 +62,9 @@ class StateDb {
   Status Commit();
   // How many writes wait for the next Commit().
   size_t pending_writes() const;
+  // Drops every pending write (and what the stores' caches hold): reads see the last Commit()
+  // again (Kafka: after an aborted transaction).
+  void Discard();
   // RocksDB's estimates for a store (0 for one never opened): keys and bytes on disk and in memory.
   struct Size {
     uint64_t keys = 0;

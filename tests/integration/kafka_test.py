@@ -15,8 +15,11 @@ import shutil
 import signal
 import subprocess
 import sys
+import socket
 import tempfile
+import threading
 import time
+import urllib.request
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 EDDY = os.path.abspath(sys.argv[1]) if len(sys.argv) > 1 else os.path.join(ROOT, "build", "bin", "eddy")
@@ -59,20 +62,21 @@ def headers_field(headers):
     return ",".join(k.encode().hex() + ":" + ("-" if v is None else v.hex()) for k, v in headers)
 
 
-def produce(topic, partitions, records):
+def produce(topic, partitions, records, bootstrap=None, timeout=300):
     """records: (key str or None, value str or None, timestamp[, headers as headers_field takes])."""
     null = "\\N"
     lines = "".join(f"{null if r[0] is None else r[0]}\t{null if r[1] is None else r[1]}\t{r[2]}"
                     + (f"\t{headers_field(r[3])}" if len(r) > 3 else "") + "\n" for r in records)
-    r = subprocess.run([TOOL, BOOTSTRAP, "produce", topic, str(partitions)], input=lines, text=True,
-                       capture_output=True, timeout=300)
+    r = subprocess.run([TOOL, bootstrap or BOOTSTRAP, "produce", topic, str(partitions)], input=lines, text=True,
+                       capture_output=True, timeout=timeout)
     assert r.returncode == 0, r.stderr
 
 
-def consume(topic):
+def consume(topic, bootstrap=None, timeout=300):
     """Every committed record: dicts with partition, offset, key, value (str or None), headers
     ([(key str, value bytes or None), ...])."""
-    r = subprocess.run([TOOL, BOOTSTRAP, "consume", topic], capture_output=True, text=True, timeout=300)
+    r = subprocess.run([TOOL, bootstrap or BOOTSTRAP, "consume", topic], capture_output=True, text=True,
+                       timeout=timeout)
     assert r.returncode == 0, r.stderr
     out = []
     for line in r.stdout.splitlines():
@@ -87,8 +91,8 @@ def consume(topic):
     return out
 
 
-def eddy(args, **kw):
-    return subprocess.Popen([EDDY, "run", "--bootstrap-servers", BOOTSTRAP] + args, cwd=TMP,
+def eddy(args, bootstrap=None, **kw):
+    return subprocess.Popen([EDDY, "run", "--bootstrap-servers", bootstrap or BOOTSTRAP] + args, cwd=TMP,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
 
 
@@ -164,16 +168,21 @@ def test_repl_on_kafka_pull_and_push():
         r.stdout + r.stderr
 
 
-def test_exactly_once_through_kill_9():
-    n_records, n_keys, partitions = 100_000, 200, 6
-    src, sink, service = f"nums_{RUN}", f"totals_{RUN}", f"eos_{RUN}"
-    sql = os.path.join(TMP, "totals.sql")
-    with open(sql, "w") as f:
+def write_totals_sql(path, src, sink, partitions):
+    """The per-key aggregation several tests run: count and sum of V per key K."""
+    with open(path, "w") as f:
         f.write(f"""
 CREATE STREAM NUMS (K VARCHAR KEY, V BIGINT) WITH (KAFKA_TOPIC='{src}', VALUE_FORMAT='JSON', PARTITIONS={partitions});
 CREATE TABLE TOTALS WITH (KAFKA_TOPIC='{sink}', PARTITIONS={partitions}) AS
   SELECT K, COUNT(*) AS N, SUM(V) AS TOTAL FROM NUMS GROUP BY K EMIT CHANGES;
 """)
+
+
+def test_exactly_once_through_kill_9():
+    n_records, n_keys, partitions = 100_000, 200, 6
+    src, sink, service = f"nums_{RUN}", f"totals_{RUN}", f"eos_{RUN}"
+    sql = os.path.join(TMP, "totals.sql")
+    write_totals_sql(sql, src, sink, partitions)
     rng = random.Random(RUN)
     records = [(f"K{rng.randrange(n_keys)}", rng.randrange(1, 1000)) for _ in range(n_records)]
     want = {}
@@ -445,6 +454,247 @@ def test_command_topic_resumes_on_a_fresh_instance():
     assert last == want, f"final (count, sum) per key:\n  expected {want}\n  actual   {last}"
     assert len(consume(f"_confluent-ksql-{service}_command_topic")) == 2, "the fresh instance added statements"
     print(f"  {len(records)} records; the second instance ran {len(texts)} statements from the command topic")
+
+
+def free_ports(n):
+    """A port p on 127.0.0.1 with p .. p+n-1 all free."""
+    for _ in range(100):
+        p = random.randrange(20000, 40000)
+        socks = []
+        try:
+            for q in range(p, p + n):
+                sk = socket.socket()
+                socks.append(sk)
+                sk.bind(("127.0.0.1", q))
+            return p
+        except OSError:
+            continue
+        finally:
+            for sk in socks:
+                sk.close()
+    raise AssertionError(f"no {n} free ports in a row on 127.0.0.1")
+
+
+class OwnBroker:
+    """A broker of this test's own (scripts/kafka.sh on free ports, data in a temporary directory),
+    to stop and start without disturbing the shared one. close() stops it and deletes its data."""
+
+    def __init__(self):
+        self.port = free_ports(3)  # client, controller, SASL
+        self.data = tempfile.mkdtemp(prefix="eddy-kafka-broker-")
+        self.env = dict(os.environ, EDDY_KAFKA_PORT=str(self.port), EDDY_KAFKA_DATA=self.data,
+                        EDDY_KAFKA_TIMEOUT="45")
+        self.bootstrap = f"127.0.0.1:{self.port}"
+
+    def run(self, what):
+        r = subprocess.run([os.path.join(ROOT, "scripts", "kafka.sh"), what], env=self.env, capture_output=True,
+                           text=True, timeout=75)
+        assert r.returncode == 0, f"kafka.sh {what} on port {self.port} failed: {r.stderr[-1500:]}"
+
+    def close(self):
+        try:
+            self.run("stop")
+        finally:
+            shutil.rmtree(self.data, ignore_errors=True)
+
+
+class Eddy:
+    """An `eddy run` whose stderr is collected as it comes, with its REST API on a free port."""
+
+    def __init__(self, args, bootstrap=None):
+        self.port = free_ports(1)
+        self.p = eddy(args + ["--listen", f"127.0.0.1:{self.port}"], bootstrap=bootstrap)
+        self.lines = []
+        threading.Thread(target=lambda: [self.lines.append(l) for l in self.p.stderr], daemon=True).start()
+
+    def stderr(self):
+        return "".join(self.lines)
+
+    def wait_for(self, text, timeout):
+        deadline = time.time() + timeout
+        while text not in self.stderr():
+            assert self.p.poll() is None, f"eddy exited ({self.p.returncode}) before '{text}':\n{self.stderr()[-2000:]}"
+            assert time.time() < deadline, f"no '{text}' from eddy within {timeout} s:\n{self.stderr()[-2000:]}"
+            time.sleep(0.05)
+
+    def metrics(self, query_id):
+        """This query's figures on /metrics: {family: value}."""
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/metrics", timeout=20) as r:
+            text = r.read().decode()
+        out = {}
+        for line in text.splitlines():
+            if line.startswith("eddy_query_") and f'{{query_id="{query_id}"}}' in line:
+                out[line.split("{")[0]] = int(line.rsplit(" ", 1)[1])
+        return out
+
+    def ksql(self, statement):
+        req = urllib.request.Request(f"http://127.0.0.1:{self.port}/ksql", data=json.dumps({"ksql": statement}).encode(),
+                                     headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=20) as r:
+            return json.loads(r.read().decode())
+
+    def cpu_seconds(self):
+        """User and system CPU time the process has used so far."""
+        with open(f"/proc/{self.p.pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def stop(self):
+        if self.p.poll() is None:
+            self.p.send_signal(signal.SIGTERM)
+            try:
+                self.p.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.p.kill()
+                self.p.wait()
+        return self.p.returncode
+
+
+def test_broker_restarted_mid_run():
+    """The broker stops while eddy works through a backlog and comes back after several seconds:
+    eddy waits (no exit, no busy loop), reconnects and finishes with nothing lost, under
+    at_least_once and exactly_once_v2 (read_committed: nothing twice either). On a broker of its
+    own, so the shared one is left alone."""
+    n_first, n_second, n_keys, partitions = 60_000, 20_000, 100, 4
+    broker = OwnBroker()
+    runs = []
+    try:
+        broker.run("start")
+        bs = broker.bootstrap
+        rng = random.Random(RUN + "br")
+        base = int(time.time() * 1000) - n_first - n_second
+        for guarantee in ("at_least_once", "exactly_once_v2"):
+            tag = "alo" if guarantee == "at_least_once" else "eos"
+            src, sink = f"br_{tag}_{RUN}", f"br_{tag}_out_{RUN}"
+            sql = os.path.join(TMP, f"broker_{tag}.sql")
+            write_totals_sql(sql, src, sink, partitions)
+            records = [(f"K{rng.randrange(n_keys)}", rng.randrange(1, 1000)) for _ in range(n_first + n_second)]
+            want = {}
+            for k, v in records:
+                n, t = want.get(k, (0, 0))
+                want[k] = (n + 1, t + v)
+            rows = [(k, json.dumps({"V": v}), base + i) for i, (k, v) in enumerate(records)]
+            produce(src, partitions, rows[:n_first], bootstrap=bs, timeout=60)
+            runs.append({"guarantee": guarantee, "src": src, "sink": sink, "rows": rows, "want": want,
+                         "args": [sql, "--state-dir", os.path.join(TMP, f"broker_{tag}"), "--service-id",
+                                  f"br_{tag}_{RUN}", "--set", "processing.guarantee=" + guarantee]})
+        for r in runs:
+            r["eddy"] = Eddy(r["args"], bootstrap=bs)
+        for r in runs:
+            r["eddy"].wait_for("runs partitions", 30)
+        time.sleep(0.3)
+        for r in runs:  # how far each got when the broker went away
+            r["in_at_stop"] = r["eddy"].metrics("CTAS_TOTALS_0").get("eddy_query_records_in_total")
+        cpu = [r["eddy"].cpu_seconds() for r in runs]
+        down = time.time()
+        broker.run("stop")
+        time.sleep(5)
+        for r in runs:
+            assert r["eddy"].p.poll() is None, \
+                f"{r['guarantee']}: eddy exited while the broker was down:\n{r['eddy'].stderr()[-2000:]}"
+        broker.run("start")
+        wall = time.time() - down
+        for r, before in zip(runs, cpu):
+            used = r["eddy"].cpu_seconds() - before
+            assert used < 0.5 * wall, f"{r['guarantee']}: eddy used {used:.1f} s of CPU in the {wall:.1f} s without a broker"
+            r["cpu"] = used
+        for r in runs:  # more input once the broker is back
+            produce(r["src"], partitions, r["rows"][n_first:], bootstrap=bs, timeout=60)
+        deadline = time.time() + 45
+        for r in runs:
+            while True:
+                assert r["eddy"].p.poll() is None, \
+                    f"{r['guarantee']}: eddy exited after the broker came back:\n{r['eddy'].stderr()[-2000:]}"
+                got = by_key(consume(r["sink"], bootstrap=bs, timeout=30))
+                last = {k: (vals[-1]["N"], vals[-1]["TOTAL"]) for k, vals in got.items() if vals and vals[-1]}
+                if last == r["want"] or time.time() > deadline:
+                    break
+                time.sleep(1)
+            differ = [k for k in r["want"] if last.get(k) != r["want"][k]]
+            assert not differ and set(last) == set(r["want"]), \
+                (f"{r['guarantee']}: {len(differ)} of {len(r['want'])} keys' final (count, sum) differ, e.g. "
+                 f"{differ[:1] and (differ[0], r['want'][differ[0]], last.get(differ[0]))}\n{r['eddy'].stderr()[-2000:]}")
+            for k, vals in got.items():
+                counts = [v["N"] for v in vals]
+                if r["guarantee"] == "exactly_once_v2":  # read_committed: every update exactly once
+                    assert counts == list(range(1, r["want"][k][0] + 1)), f"{k}: updates not exactly once: {counts[:30]}"
+                else:  # none missing (repeats allowed)
+                    assert set(counts) == set(range(1, r["want"][k][0] + 1)), f"{k}: updates missing"
+            assert "the cluster is unreachable" in r["eddy"].stderr(), \
+                f"{r['guarantee']}: no line saying the cluster went away:\n{r['eddy'].stderr()[-2000:]}"
+        for r in runs:
+            assert r["eddy"].stop() == 0, f"{r['guarantee']}: SIGTERM: exit {r['eddy'].p.returncode}\n{r['eddy'].stderr()[-1500:]}"
+            if os.environ.get("EDDY_TEST_VERBOSE"):
+                print(f"  --- {r['guarantee']}: eddy's stderr\n{r['eddy'].stderr()}")
+    finally:
+        for r in runs:
+            if "eddy" in r:
+                r["eddy"].stop()
+        broker.close()
+    print("  broker down for %.0f s; " % wall + "; ".join(
+        f"{r['guarantee']}: {r['in_at_stop']} of {n_first} records read when it stopped, "
+        f"{r['cpu']:.1f} s CPU while it was away, all {n_first + n_second} counted"
+        + (" exactly once" if r["guarantee"] == "exactly_once_v2" else "") for r in runs))
+
+
+def test_lag_errors_and_restore_progress():
+    """/metrics and DESCRIBE EXTENDED show a query's consumer lag (0 once caught up), its records
+    and processing errors, and after a restart with the state directory wiped, the changelog
+    records its tasks restored. Expected figures come from what the test wrote and from the
+    changelog topics read back."""
+    partitions, n_good, n_bad = 3, 3000, 30
+    src, sink, service = f"lag_{RUN}", f"lag_out_{RUN}", f"lag_{RUN}"
+    sql = os.path.join(TMP, "lag.sql")
+    write_totals_sql(sql, src, sink, partitions)
+    base = int(time.time() * 1000) - n_good - n_bad
+    rows = [(f"K{i % 50}", json.dumps({"V": i}), base + i) for i in range(n_good)]
+    rows += [(f"K{i % 50}", "not json", base + n_good + i) for i in range(n_bad)]
+    produce(src, partitions, rows)
+    qid = "CTAS_TOTALS_0"
+    args = [sql, "--service-id", service, "--set", "kafka.session.timeout.ms=6000",
+            "--set", "kafka.heartbeat.interval.ms=1000"]
+
+    def caught_up(e, records_in, timeout=60):
+        deadline = time.time() + timeout
+        while True:
+            m = e.metrics(qid)
+            if m.get("eddy_query_consumer_lag") == 0 and m.get("eddy_query_records_in_total") == records_in:
+                return m
+            assert e.p.poll() is None, f"eddy exited: {e.stderr()[-1500:]}"
+            assert time.time() < deadline, f"not caught up within {timeout} s: {m}"
+            time.sleep(0.5)
+
+    a = Eddy(args + ["--state-dir", os.path.join(TMP, "lag_a")])
+    try:
+        a.wait_for("runs partitions", 60)
+        m = caught_up(a, n_good)
+        assert m["eddy_query_processing_errors_total"] == n_bad, m
+        assert m["eddy_query_restoring"] == 0 and m["eddy_query_restored_records_total"] == 0, m
+        d = a.ksql("DESCRIBE TOTALS EXTENDED;")[0]["sourceDescription"]
+        assert f"{qid}: {n_good} records in" in d["statistics"] and ", lag 0," in d["statistics"], d["statistics"]
+        assert d["errorStats"].strip() == f"{qid}: {n_bad} processing errors", d["errorStats"]
+        assert a.stop() == 0, a.stderr()[-1500:]
+    finally:
+        a.stop()
+    # A new instance with an empty state directory restores every store from its changelog.
+    b = Eddy(args + ["--state-dir", os.path.join(TMP, "lag_b")])
+    try:
+        b.wait_for("runs partitions", 60)
+        m = caught_up(b, 0)
+        changelogs = sorted({l.split(" from ")[1].strip() for l in b.lines if "restored" in l and " from " in l})
+        assert changelogs, f"no changelog restored:\n{b.stderr()[-1500:]}"
+        in_changelogs = sum(count(t) for t in changelogs)
+        assert in_changelogs > 0
+        assert m["eddy_query_restored_records_total"] == in_changelogs, (m, changelogs, in_changelogs)
+        # at_least_once: no transaction markers, nothing compacted yet: every offset is a record.
+        assert m["eddy_query_records_to_restore_total"] == in_changelogs, (m, in_changelogs)
+        assert m["eddy_query_restoring"] == 0, m
+        text = b.ksql("DESCRIBE TOTALS EXTENDED;")[0]["sourceDescription"]["statistics"]
+        assert f"running, lag 0, restored {in_changelogs} of {in_changelogs} changelog records" in text, text
+    finally:
+        b.stop()
+    print(f"  {n_good} records and {n_bad} bad ones: lag 0 once caught up, {n_bad} errors; "
+          f"a fresh instance restored {in_changelogs} changelog records from {len(changelogs)} topics")
 
 
 def main():

@@ -86,8 +86,13 @@ public final class KStreamsRunner {
 
   /** Bids per auction in 10-second tumbling windows, every change emitted. */
   static Topology windowedCount() {
+    return windowedCount("bid", "out");
+  }
+
+  /** The same, reading topic `in` and writing topic `out`. */
+  static Topology windowedCount(String in, String out) {
     StreamsBuilder b = new StreamsBuilder();
-    b.stream("bid", Consumed.with(Serdes.ByteArray(), JSON_SERDE))
+    b.stream(in, Consumed.with(Serdes.ByteArray(), JSON_SERDE))
         .map((k, v) -> KeyValue.pair(v.get("AUCTION").asLong(), v))
         .groupByKey(Grouped.with(Serdes.Long(), JSON_SERDE))
         .windowedBy(TimeWindows.ofSizeAndGrace(Duration.ofSeconds(10), Duration.ofHours(24)))
@@ -97,7 +102,7 @@ public final class KStreamsRunner {
                 .withValueSerde(Serdes.Long()))
         .toStream()
         .map((w, c) -> KeyValue.pair(w.key(), c))
-        .to("out", Produced.with(Serdes.Long(), Serdes.Long()));
+        .to(out, Produced.with(Serdes.Long(), Serdes.Long()));
     return b.build();
   }
 
