@@ -906,7 +906,12 @@ Result<size_t> Engine::Step(RunningQuery& q, size_t budget) {
       best = best_plain;
       take = true;
     }
-    if (!take) break;
+    if (!take) {
+      // Over Kafka, a partition with nothing fetched that is not at its end has records on their
+      // way from the broker: not idle (RunUntilIdle hurries on rather than commit and sleep).
+      if (waiting && q.task >= 0) in_flight_wait_ = true;
+      break;
+    }
     const int64_t ts = best->buffer[best->next].timestamp;
 
     const RawRecord& r = best->buffer[best->next++];
@@ -926,13 +931,32 @@ Status Engine::RunUntilIdle(const std::atomic<bool>* stop) {
   while (progress) {
     progress = false;
     RETURN_IF_ERROR(ServeGroups());
-    for (size_t i = 0; i < queries_.size(); ++i) {
-      if (stop && stop->load()) return Commit();
-      ASSIGN_OR_RETURN(size_t n, Step(*queries_[i], 1024));
-      if (n > 0) progress = true;
-      since_commit_ += n;
-      if (n > 0) dirty_ = true;
-      if (since_commit_ >= options_.commit_every) RETURN_IF_ERROR(Commit());
+    // The tasks of one query (next to each other) take turns until none of them can go on, up
+    // to a budget, before the next query's: tasks that take turns in timestamp order may each
+    // go only a record or two at a time.
+    for (size_t i = 0; i < queries_.size();) {
+      size_t end = i + 1;
+      while (end < queries_.size() && queries_[i]->task >= 0 && queries_[end]->id == queries_[i]->id) ++end;
+      size_t done = 0;
+      bool again = true;
+      while (again && done < 16384) {
+        again = false;
+        for (size_t k = i; k < end && k < queries_.size(); ++k) {
+          if (stop && stop->load()) return Commit();
+          ASSIGN_OR_RETURN(size_t n, Step(*queries_[k], 1024));
+          if (n > 0) progress = again = true;
+          done += n;
+          since_commit_ += n;
+          if (n > 0) dirty_ = true;
+          if (since_commit_ >= options_.commit_every) {
+            RETURN_IF_ERROR(Commit());  // (after a rewind the tasks are new: go on with the next round)
+            again = false;
+            break;
+          }
+        }
+        if (end - i == 1) break;
+      }
+      i = end;
     }
     // A task waiting for its own records to come back through a repartition topic: not idle.
     // Hurry the writes on (up to a millisecond) and go on, rather than commit and sleep.
