@@ -204,10 +204,12 @@ int RunRunCommand(const std::vector<std::string>& args) {
       o.files.push_back(a);
     }
   }
+  // Errors go to stderr in one write each: RocksDB's threads log there too, and a message written
+  // in pieces could be split by one of their lines.
   {
     Status st = ApplyConfig(o.common);
     if (!st.ok()) {
-      std::cerr << "eddy run: " << st.message() << "\n";
+      std::cerr << ("eddy run: " + st.message() + "\n");
       return 2;
     }
   }
@@ -216,7 +218,7 @@ int RunRunCommand(const std::vector<std::string>& args) {
   {
     Status st = ReadServerConfig(o.common.config, &o.listen, &users, &tls);
     if (!st.ok()) {
-      std::cerr << "eddy run: " << st.message() << "\n";
+      std::cerr << ("eddy run: " + st.message() + "\n");
       return 2;
     }
   }
@@ -233,7 +235,7 @@ int RunRunCommand(const std::vector<std::string>& args) {
   for (const auto& f : o.files) {
     Result<std::string> t = ReadText(f);
     if (!t.ok()) {
-      std::cerr << "eddy run: " << t.status().message() << "\n";
+      std::cerr << ("eddy run: " + t.status().message() + "\n");
       return 1;
     }
     texts.emplace_back(f, t.value());
@@ -244,13 +246,13 @@ int RunRunCommand(const std::vector<std::string>& args) {
   if (fs::exists(db_path)) {
     auto opened = StateDb::Open(db_path.string(), o.common.state);
     if (!opened.ok()) {
-      std::cerr << "eddy run: " << opened.status().message() << "\n";
+      std::cerr << ("eddy run: " + opened.status().message() + "\n");
       return 1;
     }
     db = std::move(opened).value();
     auto s = Engine::StoredStatements(db.get());
     if (!s.ok()) {
-      std::cerr << "eddy run: " << s.status().message() << "\n";
+      std::cerr << ("eddy run: " + s.status().message() + "\n");
       return 1;
     }
     stored = std::move(s).value();
@@ -263,7 +265,7 @@ int RunRunCommand(const std::vector<std::string>& args) {
     Engine scratch(so);
     Status st = scratch.Seed(stored);
     if (!st.ok()) {
-      std::cerr << "eddy run: " << st.message() << "\n";
+      std::cerr << ("eddy run: " + st.message() + "\n");
       return 1;
     }
     for (const auto& [file, text] : texts) {
@@ -276,7 +278,7 @@ int RunRunCommand(const std::vector<std::string>& args) {
     for (const auto& name : o.follows) {
       st = scratch.Follow(name);
       if (!st.ok()) {
-        std::cerr << "eddy run: " << st.message() << "\n";
+        std::cerr << ("eddy run: " + st.message() + "\n");
         return 1;
       }
     }
@@ -288,14 +290,14 @@ int RunRunCommand(const std::vector<std::string>& args) {
   if (kafka) {
     auto session = OpenKafkaSession(o.common, std::move(db));
     if (!session.ok()) {
-      std::cerr << "eddy run: " << session.status().message() << "\n";
+      std::cerr << ("eddy run: " + session.status().message() + "\n");
       return 1;
     }
     on_kafka = std::move(session).value();
   } else {
     auto session = OpenEmbeddedSession(o.common, std::move(db));
     if (!session.ok()) {
-      std::cerr << "eddy run: " << session.status().message() << "\n";
+      std::cerr << ("eddy run: " + session.status().message() + "\n");
       return 1;
     }
     embedded = std::move(session).value();
@@ -373,7 +375,7 @@ int RunRunCommand(const std::vector<std::string>& args) {
     log_topic = o.common.service_id + "ksql_processing_log";
     Status created = engine.log().CreateTopic(log_topic, 1);
     if (!created.ok()) {
-      std::cerr << "eddy run: " << created.message() << "\n";
+      std::cerr << ("eddy run: " + created.message() + "\n");
       return 1;
     }
   }
@@ -408,20 +410,20 @@ int RunRunCommand(const std::vector<std::string>& args) {
   for (const auto& [topic, path] : o.inputs) {
     Status st = AppendInput(engine, topic, path);
     if (!st.ok()) {
-      std::cerr << "eddy run: " << st.message() << "\n";
+      std::cerr << ("eddy run: " + st.message() + "\n");
       return 1;
     }
   }
   for (const auto& name : o.follows) {
     Status st = engine.Follow(name);
     if (!st.ok()) {
-      std::cerr << "eddy run: " << st.message() << "\n";
+      std::cerr << ("eddy run: " + st.message() + "\n");
       return 1;
     }
   }
   Status st = engine.Commit();
   if (!st.ok()) {
-    std::cerr << "eddy run: " << st.message() << "\n";
+    std::cerr << ("eddy run: " + st.message() + "\n");
     return 1;
   }
   if (loop) g_interrupt = loop->interrupt();
@@ -441,7 +443,7 @@ int RunRunCommand(const std::vector<std::string>& args) {
     if (loop) loop->RunPending();
     st = engine.RunUntilIdle(loop ? loop->interrupt() : &g_stop);
     if (!st.ok()) {
-      std::cerr << "eddy run: " << st.message() << "\n";
+      std::cerr << ("eddy run: " + st.message() + "\n");
       return 1;
     }
     if (o.once && !kafka) break;
@@ -454,7 +456,7 @@ int RunRunCommand(const std::vector<std::string>& args) {
   }
   st = engine.Commit();
   if (!st.ok()) {
-    std::cerr << "eddy run: " << st.message() << "\n";
+    std::cerr << ("eddy run: " + st.message() + "\n");
     return 1;
   }
   std::cout.flush();
