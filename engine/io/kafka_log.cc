@@ -654,6 +654,12 @@ void KafkaLog::Delivered(std::string_view topic, int partition, int64_t offset, 
       if (error) w.lows.erase(it);  // a lost record: not waited for
       else it->offset = offset;
     }
+    // Nobody fetching here any more (the partition's task moved to another instance): stop
+    // keeping acknowledged entries; asking again starts over (unknown until fetched past here).
+    if (w.lows.size() > (1u << 16)) {
+      w.tracked = false;
+      while (!w.lows.empty() && w.lows.front().offset >= 0) w.lows.pop_front();
+    }
   }
   if (error) {
     // Records of an aborted transaction are purged: expected.
